@@ -1,0 +1,132 @@
+"""Text of an inspection report → a `Report` and its citable `Passage`s.
+
+Pure functions: no model, no I/O beyond reading the one file.
+
+    blocks        the text cut at blank lines, with offsets
+    front_matter  cover and contents: metadata, where the body starts
+    classify      a kind for every body block, from its shape
+    outline       heading levels and page estimates
+    assemble      the walk that rejoins cut paragraphs and emits passages
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ReportParseError
+from ..records import Passage, Report
+from . import shapes
+from .assemble import Draft, assemble
+from .blocks import split_blocks
+from .classify import classify
+from .front_matter import read_front_matter
+from .outline import build_outline
+
+__all__ = ["PARSER_VERSION", "ParsedReport", "parse_file", "parse_text", "report_id_for"]
+
+# Bump when a change alters passages, so existing indexes are rebuilt.
+PARSER_VERSION = 1
+
+_SUPPORTED_SUFFIXES = (".txt",)
+
+
+@dataclass(frozen=True)
+class ParsedReport:
+    report: Report
+    passages: tuple[Passage, ...]
+
+
+def report_id_for(path: Path) -> str:
+    """A URL-safe id from the file name: "PEEL Wiltshire 2015.txt" → "peel-wiltshire-2015"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    return slug or "report"
+
+
+def _decode(data: bytes, name: str) -> str:
+    if not data.strip():
+        raise ReportParseError(f"{name}: the file is empty")
+    if b"\x00" in data[:8192]:
+        raise ReportParseError(f"{name}: this is a binary file, not the text of a report")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ReportParseError(
+            f"{name}: not UTF-8 text (undecodable byte at offset {error.start})"
+        ) from None
+
+
+def _grade_for(section: tuple[str, ...], judgments: dict[str, str]) -> str | None:
+    """The grade of the deepest graded question in a section path."""
+    for heading in reversed(section):
+        grade = judgments.get(shapes.judged_question(heading))
+        if grade:
+            return grade
+    return None
+
+
+def parse_text(text: str, *, source: str, sha256: str, report_id: str) -> ParsedReport:
+    """Parse the text of one report.
+
+    Raises:
+        ReportParseError: the text holds no passages.
+    """
+    blocks = split_blocks(text)
+    front = read_front_matter(blocks)
+    typed = classify(blocks[front.body_start :])
+    outline = build_outline(typed, front.toc)
+    drafts, judgments = assemble(typed, outline)
+    if not drafts:
+        raise ReportParseError(f"{source}: no passages found; is this the text of a report?")
+
+    report = Report(
+        id=report_id,
+        title=front.title,
+        force=front.force,
+        year=front.year,
+        published=front.published,
+        source=source,
+        sha256=sha256,
+        judgments=judgments,
+    )
+    ordered: list[Draft] = sorted(drafts, key=lambda d: (d.start, d.end))
+    passages = tuple(
+        Passage(
+            id=f"{report_id}:p{order:04d}",
+            report_id=report_id,
+            kind=draft.kind,
+            text=draft.text,
+            section=draft.section,
+            paragraph=order,
+            page=outline.page_at(draft.start),
+            start=draft.start,
+            end=draft.end,
+            note_number=draft.note_number,
+            note_refs=tuple(dict.fromkeys(draft.refs)),
+            grade=_grade_for(draft.section, judgments),
+        )
+        for order, draft in enumerate(ordered, start=1)
+    )
+    return ParsedReport(report, passages)
+
+
+def parse_file(path: Path) -> ParsedReport:
+    """Read and parse one report file.
+
+    Raises:
+        ReportParseError: the file is unreadable, empty, binary, not UTF-8,
+            of an unsupported type, or holds no passages.
+    """
+    name = path.name
+    if path.suffix.lower() not in _SUPPORTED_SUFFIXES:
+        raise ReportParseError(f"{name}: unsupported file type (expected {', '.join(_SUPPORTED_SUFFIXES)})")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ReportParseError(f"{name}: cannot read ({error.strerror})") from None
+    text = _decode(data, name)
+    return parse_text(
+        text, source=name, sha256=hashlib.sha256(data).hexdigest(), report_id=report_id_for(path)
+    )

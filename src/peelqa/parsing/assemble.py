@@ -1,0 +1,228 @@
+"""Walk a classified report body and assemble its passages.
+
+The walk keeps the section path, rejoins paragraphs that a page break, a
+column jump or a footnote cut in two, and turns grades, footnotes, list
+items, tables and label/value figures into passages of their own.
+
+Rejoining: a paragraph that stops mid-sentence stays open. Prose that starts
+in lower case continues the oldest open paragraph (two columns cut at the
+bottom of a page resume in the same order on the next). Prose that starts
+with a capital continues the newest open paragraph only when nothing but
+footnotes came between: that is a page break, not a new paragraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import shapes
+from .classify import Kind, Typed
+from .markers import clean_inline, strip_note_marks
+from .outline import Outline
+
+__all__ = ["Draft", "assemble"]
+
+_MIN_PARAGRAPH_WORDS = 4
+
+
+@dataclass
+class Draft:
+    """A passage before it has its id and order."""
+
+    kind: str
+    text: str
+    section: tuple[str, ...]
+    start: int
+    end: int
+    refs: list[int] = field(default_factory=list)
+    note_number: int | None = None
+
+
+@dataclass
+class _Heading:
+    level: int
+    text: str
+    start: int
+
+
+@dataclass
+class _Open:
+    draft: Draft
+    path: list[_Heading]
+
+
+@dataclass
+class _Walk:
+    outline: Outline
+    drafts: list[Draft] = field(default_factory=list)
+    judgments: dict[str, str] = field(default_factory=dict)
+    note_homes: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    path: list[_Heading] = field(default_factory=list)
+    open: list[_Open] = field(default_factory=list)
+    # True from a paragraph left open until anything but a footnote follows.
+    just_cut: bool = False
+    # True once a footnote has followed such a paragraph: a page break.
+    cut_by_notes: bool = False
+    last_note: Draft | None = None
+    caption: Draft | None = None  # a figure caption still waiting for its table
+
+    @property
+    def section(self) -> tuple[str, ...]:
+        return tuple(heading.text for heading in self.path)
+
+    def add(self, kind: str, text: str, start: int, end: int, refs: tuple[int, ...] = ()) -> Draft:
+        draft = Draft(kind, text, self.section, start, end, list(refs))
+        self.drafts.append(draft)
+        self._home_notes(refs)
+        return draft
+
+    def _home_notes(self, refs: tuple[int, ...]) -> None:
+        for number in refs:
+            self.note_homes.setdefault(number, self.section)
+
+    # -- one method per kind -------------------------------------------------
+
+    def heading(self, index: int, item: Typed) -> None:
+        level = self.outline.levels[index]
+        while self.path and self.path[-1].level >= level:
+            self.path.pop()
+        self.path.append(_Heading(level, item.text, item.start))
+        self._home_notes(item.refs)
+
+    def grade(self, item: Typed) -> None:
+        questions = [h.text for h in self.path if shapes.is_question(h.text)]
+        if questions:
+            judged = shapes.judged_question(questions[-1])
+        else:
+            judged = self.path[-1].text if self.path else "Overall"
+        self.judgments.setdefault(judged, item.text)
+        start = self.path[-1].start if self.path else item.start
+        self.add("judgment", f"{judged} Judgment: {item.text}.", start, item.end)
+
+    def footnote(self, item: Typed) -> None:
+        draft = self.add("footnote", item.text, item.start, item.end, item.refs)
+        draft.note_number = item.note_number
+        self.last_note = draft
+        self.cut_by_notes = self.just_cut
+
+    def note_tail(self, item: Typed) -> None:
+        assert self.last_note is not None  # classify only emits tails after notes
+        self.last_note.text = f"{self.last_note.text} {item.text}"
+        self.last_note.end = item.end
+
+    def caption_block(self, item: Typed) -> None:
+        self.caption = self.add("figure", item.text, item.start, item.end, item.refs)
+
+    def source(self, item: Typed) -> None:
+        last = self.drafts[-1] if self.drafts else None
+        if last is not None and last.kind == "figure" and last is self.caption:
+            last.text = f"{last.text} ({item.text})"
+            last.end = item.end
+
+    def table(self, item: Typed) -> None:
+        rows = [line.text.split("\t") for line in item.blocks[0].lines]
+        lines = item.blocks[0].lines
+        header = [clean_inline(cell) for cell in rows[0]]
+        caption, start = None, item.start
+        if self.caption is not None and self.drafts and self.drafts[-1] is self.caption:
+            caption, start = self.caption.text, self.caption.start
+            self.drafts.pop()
+        context = caption or header[0]
+        for line, cells in zip(lines[1:], rows[1:], strict=True):
+            cells = [clean_inline(cell) for cell in cells]
+            values = "; ".join(
+                f"{name} {value}" for name, value in zip(header[1:], cells[1:], strict=False) if value
+            )
+            label = cells[0].rstrip("*")
+            self.add("table", f"{context} — {label}: {values}", start, line.end)
+
+    def list_block(self, item: Typed) -> None:
+        current: Draft | None = None
+        for line in item.blocks[0].lines:
+            text, refs = strip_note_marks(line.text)
+            if shapes.is_list_line(text) or current is None:
+                body = clean_inline(shapes.list_item_body(text))
+                current = self.add("list_item", body, line.start, line.end, refs)
+            else:  # a wrapped line of the item above
+                current.text = f"{current.text} {clean_inline(text)}"
+                current.end = line.end
+                current.refs.extend(refs)
+
+    def figure_values(self, item: Typed) -> None:
+        values = "; ".join(f"{name} {value}" for name, value in item.pairs)
+        self.add("figure", f"{item.text}: {values}", item.start, item.end, item.refs)
+
+    def paragraph(self, item: Typed, *, after_page_break: bool) -> None:
+        text = item.text
+        target: _Open | None = None
+        if self.open and shapes.starts_lowercase(text):
+            target = self.open[0]
+        elif self.open and after_page_break:
+            target = self.open[-1]
+        if target is None:
+            draft = self.add("paragraph", text, item.start, item.end, item.refs)
+            if shapes.ends_open(text):
+                self.open.append(_Open(draft, list(self.path)))
+                self.just_cut = True
+            return
+        draft = target.draft
+        draft.text = f"{draft.text} {text}"
+        draft.end = item.end
+        draft.refs.extend(item.refs)
+        self.path = list(target.path)  # back in the column that paragraph lives in
+        self._home_notes(item.refs)
+        if shapes.ends_open(text):
+            self.open.remove(target)
+            self.open.append(target)
+            self.just_cut = True
+        else:
+            self.open.remove(target)
+
+
+def assemble(typed: list[Typed], outline: Outline) -> tuple[list[Draft], dict[str, str]]:
+    """Turn a classified body into passage drafts and the report's judgments."""
+    walk = _Walk(outline)
+    for index, item in enumerate(typed):
+        kind = item.kind
+        after_page_break = walk.cut_by_notes
+        if kind not in (Kind.FOOTNOTE, Kind.NOTE_TAIL, Kind.SKIP):
+            walk.just_cut = walk.cut_by_notes = False
+        if kind is Kind.HEADING:
+            walk.heading(index, item)
+        elif kind is Kind.GRADE:
+            walk.grade(item)
+        elif kind is Kind.FOOTNOTE:
+            walk.footnote(item)
+        elif kind is Kind.NOTE_TAIL:
+            walk.note_tail(item)
+        elif kind is Kind.CAPTION:
+            walk.caption_block(item)
+        elif kind is Kind.SOURCE:
+            walk.source(item)
+        elif kind is Kind.TABLE:
+            walk.table(item)
+        elif kind is Kind.LIST:
+            walk.list_block(item)
+        elif kind is Kind.FIGURE_VALUES:
+            walk.figure_values(item)
+        elif kind is Kind.PARAGRAPH:
+            walk.paragraph(item, after_page_break=after_page_break)
+    for draft in walk.drafts:
+        if draft.kind == "footnote" and draft.note_number in walk.note_homes:
+            draft.section = walk.note_homes[draft.note_number]
+    return _absorb_short_paragraphs(walk.drafts), walk.judgments
+
+
+def _absorb_short_paragraphs(drafts: list[Draft]) -> list[Draft]:
+    """Fold a stray paragraph of a few words into the prose before it."""
+    kept: list[Draft] = []
+    for draft in drafts:
+        short = draft.kind == "paragraph" and shapes.word_count(draft.text) < _MIN_PARAGRAPH_WORDS
+        previous = next((d for d in reversed(kept) if d.kind == "paragraph"), None)
+        if short and previous is not None:
+            previous.text = f"{previous.text} {draft.text}"
+            previous.end = max(previous.end, draft.end)
+            previous.refs.extend(draft.refs)
+        elif not short:
+            kept.append(draft)
+    return kept

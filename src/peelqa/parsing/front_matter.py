@@ -1,0 +1,107 @@
+"""The cover and contents: report metadata, the contents list, where the body starts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import shapes
+from .blocks import Block
+from .markers import clean_inline, strip_note_marks
+
+__all__ = ["FrontMatter", "read_front_matter"]
+
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+((?:19|20)\d{2})\b", re.I)
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+_INSPECTION_OF = re.compile(r"\binspection of (?:the )?(?P<force>.+?)\s*$", re.I | re.M)
+_FORCE_NAME = re.compile(
+    r"\b((?:[A-Z][\w&'-]*\s+){0,4}?(?:Police(?: Service)?|Constabulary))\b"
+)
+_COVER_SHAPE = re.compile(r"^(?:©|\(c\)|ISBN|www\.|https?://|contents$|an inspection of)", re.I)
+_TOC_SHARE = 0.6  # share of a block's lines that must read as contents entries
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrontMatter:
+    title: str
+    force: str
+    year: int | None
+    published: str | None  # "YYYY-MM"
+    toc: tuple[tuple[str, int], ...]  # (heading, page) in contents order
+    body_start: int  # index of the first body block
+
+
+def _is_toc_block(block: Block) -> bool:
+    lines = [line.text for line in block.lines]
+    entries = sum(1 for line in lines if shapes.toc_entry(line) or shapes.is_toc_line(line))
+    return len(lines) >= 3 and entries / len(lines) >= _TOC_SHARE
+
+
+def _toc_span(blocks: list[Block]) -> tuple[int, int] | None:
+    first = next((i for i, block in enumerate(blocks) if _is_toc_block(block)), None)
+    if first is None:
+        return None
+    last = first
+    while last + 1 < len(blocks) and _is_toc_block(blocks[last + 1]):
+        last += 1
+    return first, last
+
+
+def _is_prose(block: Block) -> bool:
+    text = block.text
+    return shapes.word_count(text) >= 12 and not shapes.is_heading_candidate(clean_inline(text))
+
+
+def _body_start_without_toc(blocks: list[Block]) -> int:
+    """Without a contents list the body starts at the first prose and its headings."""
+    first_prose = next((i for i, block in enumerate(blocks) if _is_prose(block)), 0)
+    start = first_prose
+    while start > 1 and not _COVER_SHAPE.match(blocks[start - 1].text) and not _MONTH_YEAR.fullmatch(
+        blocks[start - 1].text.strip()
+    ):
+        start -= 1
+    return start
+
+
+def read_front_matter(blocks: list[Block]) -> FrontMatter:
+    """Read title, force, year and publication month from the cover."""
+    span = _toc_span(blocks)
+    if span is not None:
+        body_start = span[1] + 1
+        toc = tuple(
+            entry
+            for block in blocks[span[0] : span[1] + 1]
+            for line in block.lines
+            if (entry := shapes.toc_entry(strip_note_marks(line.text)[0].strip()))
+        )
+        cover = blocks[: span[0]]
+    else:
+        body_start = _body_start_without_toc(blocks)
+        toc = ()
+        cover = blocks[:body_start]
+    cover_text = "\n".join(block.text for block in cover)
+    title = clean_inline(strip_note_marks(cover[0].text)[0]) if cover else ""
+
+    force = ""
+    if match := _INSPECTION_OF.search(cover_text):
+        force = match.group("force").rstrip(" .")
+    elif match := _FORCE_NAME.search(title):
+        force = match.group(1)
+
+    published = None
+    if match := _MONTH_YEAR.search(cover_text):
+        month = _MONTHS.index(match.group(1).lower()) + 1
+        published = f"{match.group(2)}-{month:02d}"
+
+    year: int | None = None
+    if match := _YEAR.search(title):
+        year = int(match.group(1))
+    elif published:
+        year = int(published[:4])
+
+    return FrontMatter(
+        title=title, force=force, year=year, published=published, toc=toc, body_start=body_start
+    )
