@@ -12,7 +12,8 @@ HTTP statuses; the core raises them and nothing else on bad input.
     │   ├── IndexCorrupt      a build's files are missing or unreadable
     │   └── IndexMismatch     built with another model or format version
     ├── BuildInProgress       another process holds the build lock
-    └── InvalidQuestion       a question or its options fail validation
+    ├── InvalidQuestion       a question or its options fail validation
+    └── EvaluationFileError   a questions file for `peelqa eval` is malformed
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 __all__ = [
     "BuildInProgress",
     "CorpusError",
+    "EvaluationFileError",
     "IndexCorrupt",
     "IndexError_",
     "IndexMismatch",
@@ -69,3 +71,7 @@ class BuildInProgress(PeelqaError):
 
 class InvalidQuestion(PeelqaError):
     """A question or one of its options fails validation."""
+
+
+class EvaluationFileError(PeelqaError):
+    """A questions file is missing, not JSON lines, or lacks fields."""

@@ -13,8 +13,10 @@ footnotes came between: that is a page break, not a new paragraph.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from ..sentences import split_sentences
 from . import shapes
 from .classify import Kind, Typed
 from .markers import clean_inline, strip_note_marks
@@ -210,7 +212,36 @@ def assemble(typed: list[Typed], outline: Outline) -> tuple[list[Draft], dict[st
     for draft in walk.drafts:
         if draft.kind == "footnote" and draft.note_number in walk.note_homes:
             draft.section = walk.note_homes[draft.note_number]
-    return _absorb_short_paragraphs(walk.drafts), walk.judgments
+    drafts = _absorb_short_paragraphs(walk.drafts)
+    _quote_grade_statements(drafts)
+    return drafts, walk.judgments
+
+
+def _quote_grade_statements(drafts: list[Draft]) -> None:
+    """Give each judgment the report's own sentence stating it, when one follows.
+
+    The prose under a grade usually states it in words ("Wiltshire Police is
+    good at …", "… overall the force requires improvement"); quoting that
+    sentence makes the judgment self-explaining.
+    """
+    for i, draft in enumerate(drafts):
+        if draft.kind != "judgment":
+            continue
+        grade = draft.text.rsplit("Judgment: ", 1)[-1].rstrip(".")
+        first_word, *rest = grade.lower().split()
+        mention = re.compile(
+            r"\b" + re.escape(first_word[:6]) + r"\w*" + "".join(r"\s+" + re.escape(w) for w in rest), re.I
+        )
+        following = next(
+            (d for d in drafts[i + 1 :] if d.kind == "paragraph" and d.section == draft.section), None
+        )
+        if following is None or following.start < draft.end:
+            continue
+        sentences = (following.text[a:b] for a, b in split_sentences(following.text))
+        statement = next((s for s in sentences if mention.search(s)), None)
+        if statement:
+            draft.text = f"{draft.text} {statement}"
+            draft.end = following.end
 
 
 def _absorb_short_paragraphs(drafts: list[Draft]) -> list[Draft]:

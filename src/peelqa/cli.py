@@ -1,0 +1,231 @@
+"""The `peelqa` command: build the index, ask questions, inspect, evaluate, serve."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import PeelqaError
+from .settings import SETTINGS, setting
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+
+class _Group(click.Group):
+    """Turns peelqa's own errors into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PeelqaError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def _option(name: str, **extra: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    item = setting(name)
+    assert item.flag is not None
+    return click.option(
+        item.flag,
+        name,
+        envvar=item.env,
+        default=item.default,
+        show_default=True,
+        show_envvar=True,
+        help=item.help,
+        **extra,
+    )
+
+
+def _locations(func: Callable[..., Any]) -> Callable[..., Any]:
+    for name in ("model", "index", "corpus"):
+        func = _option(name, type=click.Path(path_type=Path) if name != "model" else str)(func)
+    return func
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # third-party chatter that says nothing to a peelqa user
+    for noisy in ("sentence_transformers", "transformers", "faiss", "bm25s", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@_option("log_level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def main(log_level: str) -> None:
+    """Ask plain-English questions of police inspection reports."""
+    _configure_logging(log_level)
+
+
+def _encoder_factory(model: str) -> Callable[[], Any]:
+    def create() -> Any:
+        from .embedding import Encoder
+
+        return Encoder(model)
+
+    return create
+
+
+def _open_qa(index_dir: Path, model: str) -> Any:
+    from .embedding import Encoder, model_id
+    from .index import load
+    from .qa import QA
+
+    index = load(index_dir, model=model_id(model))  # fails fast, before the model loads
+    return QA(index, Encoder(model))
+
+
+@main.command("index")
+@_locations
+@click.option("--force", is_flag=True, help="Rebuild even when the current build is up to date.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def index_command(corpus: Path, index: Path, model: str, force: bool, quiet: bool) -> None:
+    """Build or refresh the index from the corpus folder."""
+    from .embedding import model_id
+    from .index import build
+
+    result = build(
+        corpus, index, _encoder_factory(model), model=model_id(model), force=force, progress=not quiet
+    )
+    counts = result.manifest["counts"]
+    state = "built" if result.built else "up to date"
+    click.echo(
+        f"index {state}: build {result.build_id}, {counts['passages']} passages "
+        f"from {counts['reports']} report(s), model {result.manifest['model']}"
+    )
+
+
+def _filters(report: tuple[str, ...], force_name: str | None, year: int | None) -> Any:
+    from .retrieval import Filters
+
+    return Filters(reports=report, force=force_name, year=year)
+
+
+def _print_result(data: dict[str, Any]) -> None:
+    wrap = functools.partial(textwrap.fill, width=100, subsequent_indent="    ")
+    click.echo(data["answer"]["text"])
+    click.echo("")
+    for passage in data["passages"]:
+        where = " › ".join(passage["section"]) or passage["report"]["title"]
+        page = f"p. {passage['page']}, " if passage["page"] else ""
+        click.echo(
+            f"[{passage['rank']}] {passage['report']['title']} — {where} "
+            f"({page}¶{passage['paragraph']}) score {passage['score']:.4f}"
+        )
+        click.echo(wrap("    " + passage["text"]))
+        click.echo(f"    {passage['url']}")
+    click.echo(f"\n({data['took_ms']:.1f} ms)")
+
+
+@main.command("ask")
+@click.argument("question")
+@click.option("--top-k", type=int, default=5, show_default=True, help="Passages to return (1–50).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of POST /api/ask.")
+@click.option("--report", multiple=True, help="Only this report id (repeatable).")
+@click.option("--force-name", help="Only reports about this force, e.g. 'Wiltshire Police'.")
+@click.option("--year", type=int, help="Only reports of this inspection year.")
+@_locations
+def ask_command(
+    question: str,
+    top_k: int,
+    as_json: bool,
+    report: tuple[str, ...],
+    force_name: str | None,
+    year: int | None,
+    corpus: Path,
+    index: Path,
+    model: str,
+) -> None:
+    """Answer QUESTION from the current index, with citations."""
+    from .contract import ask_json
+
+    del corpus  # accepted for symmetry with the other commands
+    qa = _open_qa(index, model)
+    result = qa.ask(question, top_k=top_k, filters=_filters(report, force_name, year))
+    data = ask_json(result, qa.index)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_result(data)
+
+
+@main.command("passages")
+@click.option("--report", "report_id", help="Only the passages of this report id.")
+@_locations
+def passages_command(report_id: str | None, corpus: Path, index: Path, model: str) -> None:
+    """Print the current index's passages as JSON lines, one Passage each."""
+    from .index import load
+
+    del corpus, model
+    loaded = load(index)
+    if report_id is not None and report_id not in loaded.reports:
+        raise PeelqaError(f"no report {report_id!r} in the index (see `peelqa reports`)")
+    for passage in loaded.passages:
+        if report_id is None or passage.report_id == report_id:
+            click.echo(json.dumps(passage.to_dict(), ensure_ascii=False))
+
+
+@main.command("reports")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per report.")
+@_locations
+def reports_command(as_json: bool, corpus: Path, index: Path, model: str) -> None:
+    """List the reports in the current index."""
+    from .contract import report_json
+    from .index import load
+
+    del corpus, model
+    loaded = load(index)
+    for report in loaded.reports.values():
+        data = report_json(report, loaded)
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False))
+            continue
+        click.echo(f"{data['id']}  {data['title']} — {data['force']} ({data['published'] or data['year']}), {data['passages']} passages")
+        for question, grade in data["judgments"].items():
+            click.echo(f"    {grade:<22} {question}")
+
+
+@main.command("eval")
+@click.argument("questions_file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
+@_locations
+def eval_command(questions_file: Path, as_json: bool, corpus: Path, index: Path, model: str) -> None:
+    """Measure hit@1, hit@5, MRR@10 and list coverage on a questions file."""
+    from .evaluation import evaluate, load_questions
+
+    del corpus
+    questions = load_questions(questions_file)
+    qa = _open_qa(index, model)
+    report = evaluate(qa, questions)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    coverage = report["list_coverage"]
+    click.echo(
+        f"questions {report['questions']}  hit@1 {report['hit@1']:.3f}  hit@5 {report['hit@5']:.3f}  "
+        f"MRR@10 {report['mrr@10']:.3f}  list coverage {'n/a' if coverage is None else f'{coverage:.3f}'}  "
+        f"answer hit {report['answer_hit']:.3f}"
+    )
+    for miss in report["misses"]:
+        extra = f" missing {miss['missing_items']}" if miss.get("missing_items") else ""
+        click.echo(f"  miss {miss['id']} rank={miss['rank']}{extra}: {miss['question']}")
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (the README carries this)."""
+    rows = ["| flag | environment variable | default | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{s.flag}` | `{s.env}` | `{s.default}` | {s.help} |" for s in SETTINGS]
+    return "\n".join(rows)

@@ -1,0 +1,73 @@
+"""What a question asks for, read from its form.
+
+    list      "What are the areas for improvement …?": every item under a
+              list heading, however many there are
+    grades    "What grades did the force get?": every graded judgment
+    judgment  "How was the force graded for …?": one graded judgment
+    passages  anything else: the best passages
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .keywords import tokenize
+
+__all__ = ["Intent", "read_intent"]
+
+# Headings under which inspection reports list items; the index adds any
+# other list heading it finds.
+STANDARD_LIST_HEADINGS = (
+    "Areas for improvement",
+    "Recommendations",
+    "Causes of concern",
+    "Cause of concern",
+)
+_ASKS_FOR_LIST = re.compile(
+    r"\b(what|which|list|give|show|tell|name|summari[sz]e|all|any|were|are|there)\b", re.I
+)
+_GRADE_WORDS = re.compile(
+    r"\b(grades?|graded|grading|judge?ments?|judged|rated|ratings?|verdicts?)\b"
+    r"|\bhow (?:well |good )?(?:did|does|has) (?:the |\w+ )?(?:force|police|constabulary) (?:do|perform|fare|done)\b",
+    re.I,
+)
+_TOPIC_NOISE = frozenset(
+    tokenize(
+        "what which list give show tell name summarise summarize all any were are there "
+        "report reports force police inspection hmic hmicfrs did does get got identified "
+        "found made say says listed main key"
+    )
+)
+
+_GRADE_NOISE = frozenset(
+    tokenize("grade graded grading judgment judgement judged rated rating verdict well good do perform fare")
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # passages, list, grades, judgment
+    heading: str | None = None  # the list heading asked for
+    topic: tuple[str, ...] = ()  # keyword stems left once the form is taken away
+
+
+def _stems(text: str) -> set[str]:
+    return set(tokenize(text))
+
+
+def read_intent(question: str, list_headings: Iterable[str] = ()) -> Intent:
+    """Read what `question` asks for; `list_headings` are those the index holds."""
+    words = _stems(question)
+    headings = dict.fromkeys([*list_headings, *STANDARD_LIST_HEADINGS])
+    for heading in headings:
+        stems = _stems(heading)
+        if stems and stems <= words and _ASKS_FOR_LIST.search(question):
+            topic = tuple(sorted(words - stems - _TOPIC_NOISE))
+            return Intent("list", heading=heading, topic=topic)
+    if _GRADE_WORDS.search(question):
+        topic = tuple(sorted(words - _TOPIC_NOISE - _GRADE_NOISE))
+        # no subject left ("What grades did the force get?"): every judgment
+        return Intent("judgment", topic=topic) if topic else Intent("grades")
+    return Intent("passages")

@@ -1,0 +1,62 @@
+"""Ask a question of a loaded index: validate, retrieve, compose, time."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .answer import AnswerTuning, compose
+from .embedding import Encoder
+from .errors import InvalidQuestion
+from .index import Index
+from .records import Answer, Hit
+from .retrieval import Filters, Retriever, Tuning
+
+__all__ = ["MAX_QUESTION_CHARS", "MAX_TOP_K", "QA", "Result"]
+
+MAX_QUESTION_CHARS = 1000
+MAX_TOP_K = 50
+
+
+@dataclass(frozen=True)
+class Result:
+    question: str
+    answer: Answer
+    hits: tuple[Hit, ...]
+    intent: str
+    took_ms: float
+
+
+class QA:
+    """Answers questions from one index with one encoder, both loaded once."""
+
+    def __init__(
+        self,
+        index: Index,
+        encoder: Encoder,
+        tuning: Tuning | None = None,
+        answer_tuning: AnswerTuning | None = None,
+    ) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.retriever = Retriever(index, encoder, tuning)
+        self.answer_tuning = answer_tuning or AnswerTuning()
+
+    def ask(self, question: str, *, top_k: int = 5, filters: Filters | None = None) -> Result:
+        """Answer `question` with up to `top_k` passages (list answers may hold more).
+
+        Raises:
+            InvalidQuestion: the question is empty or too long, or top_k is out of range.
+        """
+        started = time.perf_counter()
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestion("question must be a non-empty string")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InvalidQuestion(f"question must be at most {MAX_QUESTION_CHARS} characters")
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+            raise InvalidQuestion(f"top_k must be an integer from 1 to {MAX_TOP_K}")
+        question = question.strip()
+        retrieval = self.retriever.search(question, top_k=top_k, filters=filters)
+        answer, hits = compose(retrieval, self.index, self.answer_tuning)
+        took_ms = (time.perf_counter() - started) * 1000
+        return Result(question, answer, hits, retrieval.intent.kind, round(took_ms, 2))

@@ -1,0 +1,323 @@
+"""Question → ranked hits: dense and keyword search fused, filters, list questions.
+
+Dense relevance of a passage mixes the similarity of the whole passage (with
+its headings) and of its best sentence, so a long paragraph is found by the
+one sentence that answers. Keyword (BM25) scores catch names, acronyms and
+numbers. The two rankings are fused by reciprocal rank; near-duplicates (an
+overview restating a summary) keep only their best-ranked copy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embedding import Encoder
+from .index import Index
+from .intents import Intent, read_intent
+from .keywords import tokenize
+from .parsing.shapes import is_generic_part_heading, judged_question, normalise_heading
+from .records import Hit
+
+__all__ = ["Filters", "Retrieval", "Retriever", "Tuning"]
+
+# Words a question names things with: capitalised after its first word, all
+# capitals, or holding digits ("Operation Holcroft", "GAIN", "999").
+_NAME_LIKE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*|\b\w*\d\w*")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Filters:
+    """Restrictions applied before ranking."""
+
+    reports: tuple[str, ...] = ()
+    force: str | None = None
+    year: int | None = None
+
+    def rows(self, index: Index) -> np.ndarray | None:
+        """Passage rows that pass, or None when nothing is filtered."""
+        if not (self.reports or self.force or self.year is not None):
+            return None
+        force = self.force.casefold().strip() if self.force else None
+        allowed = {
+            report.id
+            for report in index.reports.values()
+            if (not self.reports or report.id in self.reports)
+            and (force is None or report.force.casefold() == force)
+            and (self.year is None or report.year == self.year)
+        }
+        return np.asarray(
+            [row for row, p in enumerate(index.passages) if p.report_id in allowed], dtype=np.int64
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tuning:
+    """Retrieval settings, chosen by measurement on the dev questions."""
+
+    pool: int = 50  # candidates taken from each of dense, sentence and keyword search
+    fusion: str = "score"  # "score" (dense + weighted relative BM25) or "rrf" (reciprocal rank)
+    rrf_k: float = 60.0
+    dense_weight: float = 1.0
+    keyword_weight: float = 0.4  # for "rrf" fusion about 3 does best
+    sentence_mix: float = 0.25  # dense = (1 - mix) * passage + mix * best sentence
+    duplicate_overlap: float = 0.75  # Jaccard overlap of tokens at which two passages are one
+    min_relevance: float = 0.35  # below this best dense score, nothing matches well…
+    min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
+    rare_term_share: float = 0.02  # a name from the question that this share of passages hold at most
+    list_scope_margin: float = 0.08  # groups this close to the best stay in a scoped list
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    question: str
+    intent: Intent
+    query: np.ndarray
+    hits: tuple[Hit, ...]
+    found: bool
+    note: str | None = None  # e.g. a list heading the reports do not have
+
+
+@dataclass
+class _Scored:
+    rows: np.ndarray
+    dense: np.ndarray
+    keyword: np.ndarray
+    fused: np.ndarray
+    by_row: dict[int, int] = field(default_factory=dict)
+
+    def order(self) -> np.ndarray:
+        return np.argsort(-self.fused, kind="stable")
+
+
+class Retriever:
+    """Ranks passages of one loaded index for questions; one per process."""
+
+    def __init__(self, index: Index, encoder: Encoder, tuning: Tuning | None = None) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.tuning = tuning or Tuning()
+        self._tokens: dict[int, frozenset[str]] = {}
+        self.list_headings = sorted(
+            {
+                p.section[-1]
+                for p in index.passages
+                if p.kind == "list_item" and p.section and is_generic_part_heading(p.section[-1])
+            }
+        )
+
+    # -- scoring ---------------------------------------------------------------
+
+    def _dense_of(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        index, mix = self.index, self.tuning.sentence_mix
+        passage = index.passage_vectors[rows] @ query[0]
+        best_sentence = np.array(
+            [
+                float(np.max(index.sentence_vectors[index.sentence_rows(int(r))] @ query[0]))
+                if len(index.sentence_rows(int(r)))
+                else float(passage[i])
+                for i, r in enumerate(rows)
+            ],
+            dtype=np.float32,
+        )
+        return (1 - mix) * passage + mix * best_sentence
+
+    def _score(self, question: str, query: np.ndarray, allowed: np.ndarray | None) -> _Scored:
+        index, tuning = self.index, self.tuning
+        keyword_all = index.keyword_scores(question)
+        if allowed is not None:
+            mask = np.zeros(len(keyword_all), dtype=bool)
+            mask[allowed] = True
+            keyword_all = np.where(mask, keyword_all, 0.0)
+        dense_rows, _ = index.search_passages(query, tuning.pool, rows=allowed)
+        sentence_rows, _ = index.search_sentences(query, tuning.pool, rows=allowed)
+        keyword_rows = np.argsort(-keyword_all)[: tuning.pool]
+        keyword_rows = keyword_rows[keyword_all[keyword_rows] > 0]
+        rows = np.unique(np.concatenate([dense_rows, sentence_rows, keyword_rows])).astype(np.int64)
+        dense = self._dense_of(query, rows)
+        keyword = keyword_all[rows]
+        if tuning.fusion == "score":
+            top = float(keyword.max()) if len(keyword) and keyword.max() > 0 else 1.0
+            fused = tuning.dense_weight * dense + tuning.keyword_weight * keyword / top
+        else:
+            fused = tuning.dense_weight / (tuning.rrf_k + _ranks(dense))
+            fused = fused + np.where(
+                keyword > 0, tuning.keyword_weight / (tuning.rrf_k + _ranks(keyword)), 0.0
+            )
+        return _Scored(rows, dense, keyword, fused, {int(r): i for i, r in enumerate(rows)})
+
+    def _hit(self, scored: _Scored, position: int, rank: int, *, group: str | None = None) -> Hit:
+        passage = self.index.passages[int(scored.rows[position])]
+        return Hit(
+            passage=passage,
+            rank=rank,
+            score=float(scored.fused[position]),
+            scores={
+                "dense": round(float(scored.dense[position]), 4),
+                "bm25": round(float(scored.keyword[position]), 4),
+                "fused": round(float(scored.fused[position]), 6),
+            },
+            group=group,
+        )
+
+    # -- near-duplicates -------------------------------------------------------
+
+    def _token_set(self, row: int) -> frozenset[str]:
+        if row not in self._tokens:
+            self._tokens[row] = frozenset(tokenize(self.index.passages[row].text))
+        return self._tokens[row]
+
+    def _duplicate(self, row: int, kept: Sequence[int]) -> bool:
+        mine = self._token_set(row)
+        for other in kept:
+            theirs = self._token_set(other)
+            union = len(mine | theirs) or 1
+            if len(mine & theirs) / union >= self.tuning.duplicate_overlap:
+                return True
+        return False
+
+    def _ranked_positions(self, scored: _Scored, limit: int, skip: Collection[int] = ()) -> list[int]:
+        """Positions of the best `limit` candidates, near-duplicates and `skip` left out."""
+        kept_rows: list[int] = [*skip]
+        positions: list[int] = []
+        for position in scored.order():
+            row = int(scored.rows[position])
+            if row in skip or self._duplicate(row, kept_rows):
+                continue
+            kept_rows.append(row)
+            positions.append(int(position))
+            if len(positions) == limit:
+                break
+        return positions
+
+    # -- the question forms ----------------------------------------------------
+
+    def _list_hits(self, intent: Intent, query: np.ndarray, question: str, allowed: np.ndarray | None) -> list[Hit]:
+        wanted = normalise_heading(intent.heading or "")
+        candidates = range(len(self.index.passages)) if allowed is None else allowed
+        rows = np.asarray(
+            [
+                int(r)
+                for r in candidates
+                if (p := self.index.passages[int(r)]).kind == "list_item"
+                and p.section
+                and normalise_heading(p.section[-1]) == wanted
+            ],
+            dtype=np.int64,
+        )
+        if not len(rows):
+            return []
+        dense = self._dense_of(query, rows)
+        keyword = self.index.keyword_scores(question)[rows]
+        groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        for i, row in enumerate(rows):
+            passage = self.index.passages[int(row)]
+            groups.setdefault((passage.report_id, passage.section[:-1]), []).append(i)
+        relevance = {key: float(np.max(dense[members])) for key, members in groups.items()}
+        ordered = list(groups)
+        if intent.topic:
+            ordered.sort(key=lambda key: -relevance[key])
+            best = relevance[ordered[0]]
+            ordered = [k for k in ordered if relevance[k] >= best - self.tuning.list_scope_margin]
+        scored = _Scored(rows, dense, keyword, dense)
+        hits: list[Hit] = []
+        for key in ordered:
+            label = key[1][-1] if key[1] else self.index.reports[key[0]].title
+            for i in groups[key]:
+                hits.append(self._hit(scored, i, len(hits) + 1, group=label))
+        return hits
+
+    def _judgment_rows(self, allowed: np.ndarray | None) -> list[int]:
+        """One judgment passage per graded question, preferring the question's own chapter."""
+        chosen: dict[tuple[str, str], int] = {}
+        candidates = range(len(self.index.passages)) if allowed is None else allowed
+        for r in candidates:
+            passage = self.index.passages[int(r)]
+            if passage.kind != "judgment":
+                continue
+            question = passage.text.split(" Judgment: ")[0]
+            key = (passage.report_id, question)
+            in_own_chapter = bool(passage.section) and judged_question(passage.section[0]) == question
+            if key not in chosen or in_own_chapter:
+                chosen[key] = int(r)
+        return sorted(chosen.values())
+
+    # -- the entry point -------------------------------------------------------
+
+    def search(self, question: str, *, top_k: int = 5, filters: Filters | None = None) -> Retrieval:
+        """Rank passages for `question`; list questions return every item."""
+        filters = filters or Filters()
+        intent = read_intent(question, self.list_headings)
+        query = self.encoder.encode_query(question)
+        allowed = filters.rows(self.index)
+        if allowed is not None and not len(allowed):
+            return Retrieval(question, intent, query, (), False, "no report matches the filters")
+
+        note = None
+        if intent.kind == "list":
+            hits = self._list_hits(intent, query, question, allowed)
+            if hits:
+                return Retrieval(question, intent, query, tuple(hits), True)
+            note = f"the reports searched list no “{intent.heading}”"
+            intent = Intent("passages")
+
+        scored = self._score(question, query, allowed)
+        if intent.kind == "grades":
+            rows = self._judgment_rows(allowed)
+            if rows:
+                scored_rows = _Scored(
+                    np.asarray(rows, dtype=np.int64),
+                    self._dense_of(query, np.asarray(rows, dtype=np.int64)),
+                    self.index.keyword_scores(question)[rows],
+                    np.zeros(len(rows)),
+                )
+                hits = [self._hit(scored_rows, i, i + 1) for i in range(len(rows))]
+                return Retrieval(question, intent, query, tuple(hits), True)
+            intent = Intent("passages")
+
+        lead: list[int] = []
+        if intent.kind == "judgment":
+            judged = set(self._judgment_rows(allowed))
+            best = max(
+                (i for i in range(len(scored.rows)) if int(scored.rows[i]) in judged),
+                key=lambda i: (scored.dense[i], scored.fused[i]),
+                default=None,
+            )
+            if best is not None:
+                lead = [best]
+        positions = lead + self._ranked_positions(
+            scored, max(top_k - len(lead), 0), skip={int(scored.rows[i]) for i in lead}
+        )
+        hits = [self._hit(scored, p, rank) for rank, p in enumerate(positions[:top_k], start=1)]
+        best_dense = float(np.max(scored.dense))
+        found = bool(hits) and (
+            best_dense >= self.tuning.min_relevance
+            or (
+                best_dense >= self.tuning.min_name_relevance
+                and self._names_rare_term(question, self.index.row_of[hits[0].passage.id])
+            )
+        )
+        return Retrieval(question, intent, query, tuple(hits), found, note)
+
+    def _names_rare_term(self, question: str, row: int) -> bool:
+        """Does passage `row` hold a name from the question that few passages hold?
+
+        Names and acronyms ("Operation Holcroft", "GAIN") mean little to the
+        encoder, so a weak dense score alone must not call them unanswered.
+        """
+        names = set(tokenize(" ".join(_NAME_LIKE.findall(question))))
+        rare_below = max(2.0, self.tuning.rare_term_share * self.index.count())
+        rare = {t for t in names if 0 < self.index.document_frequency(t) <= rare_below}
+        return bool(rare & self._token_set(row))
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """1-based rank of each value, highest first."""
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.arange(1, len(values) + 1)
+    return ranks
+
