@@ -72,20 +72,20 @@ def main(log_level: str) -> None:
 
 def _encoder_factory(model: str) -> Callable[[], Any]:
     def create() -> Any:
-        from .embedding import Encoder
+        from .embedding import get_encoder
 
-        return Encoder(model)
+        return get_encoder(model)
 
     return create
 
 
 def _open_qa(index_dir: Path, model: str) -> Any:
-    from .embedding import Encoder, model_id
+    from .embedding import get_encoder, model_id
     from .index import load
     from .qa import QA
 
     index = load(index_dir, model=model_id(model))  # fails fast, before the model loads
-    return QA(index, Encoder(model))
+    return QA(index, get_encoder(model))
 
 
 @main.command("index")

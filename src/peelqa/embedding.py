@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from .errors import ModelLoadError
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-__all__ = ["DEFAULT_MODEL", "Encoder", "model_id"]
+__all__ = ["DEFAULT_MODEL", "Encoder", "get_encoder", "model_id"]
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +120,19 @@ class Encoder:
             output = self._model.forward(dict(features))
             vector = torch.nn.functional.normalize(output["sentence_embedding"], dim=1)
         return np.ascontiguousarray(vector.numpy(), dtype=np.float32).reshape(1, -1)
+
+
+_shared: dict[str, Encoder] = {}
+_shared_lock = threading.Lock()
+
+
+def get_encoder(spec: str = DEFAULT_MODEL) -> Encoder:
+    """The process's one encoder for `spec`, loaded on first use.
+
+    Raises:
+        ModelLoadError: the model cannot be loaded offline.
+    """
+    with _shared_lock:
+        if spec not in _shared:
+            _shared[spec] = Encoder(spec)
+        return _shared[spec]

@@ -21,6 +21,7 @@ _FORCE_NAME = re.compile(
     r"\b((?:[A-Z][\w&'-]*\s+){0,4}?(?:Police(?: Service)?|Constabulary))\b"
 )
 _COVER_SHAPE = re.compile(r"^(?:©|\(c\)|ISBN|www\.|https?://|contents$|an inspection of)", re.I)
+_CONTENTS = re.compile(r"^(?:table of )?contents$", re.I)
 _TOC_SHARE = 0.6  # share of a block's lines that must read as contents entries
 
 
@@ -34,36 +35,39 @@ class FrontMatter:
     body_start: int  # index of the first body block
 
 
-def _is_toc_block(block: Block) -> bool:
+def _is_toc_block(block: Block, *, after_contents_heading: bool) -> bool:
     lines = [line.text for line in block.lines]
     entries = sum(1 for line in lines if shapes.toc_entry(line) or shapes.is_toc_line(line))
+    if after_contents_heading:
+        return entries == len(lines)
     return len(lines) >= 3 and entries / len(lines) >= _TOC_SHARE
 
 
 def _toc_span(blocks: list[Block]) -> tuple[int, int] | None:
-    first = next((i for i, block in enumerate(blocks) if _is_toc_block(block)), None)
+    first = next(
+        (
+            i
+            for i, block in enumerate(blocks)
+            if _is_toc_block(block, after_contents_heading=i > 0 and bool(_CONTENTS.match(blocks[i - 1].text)))
+        ),
+        None,
+    )
     if first is None:
         return None
     last = first
-    while last + 1 < len(blocks) and _is_toc_block(blocks[last + 1]):
+    while last + 1 < len(blocks) and _is_toc_block(blocks[last + 1], after_contents_heading=False):
         last += 1
     return first, last
 
 
-def _is_prose(block: Block) -> bool:
-    text = block.text
-    return shapes.word_count(text) >= 12 and not shapes.is_heading_candidate(clean_inline(text))
-
-
 def _body_start_without_toc(blocks: list[Block]) -> int:
-    """Without a contents list the body starts at the first prose and its headings."""
-    first_prose = next((i for i, block in enumerate(blocks) if _is_prose(block)), 0)
-    start = first_prose
-    while start > 1 and not _COVER_SHAPE.match(blocks[start - 1].text) and not _MONTH_YEAR.fullmatch(
-        blocks[start - 1].text.strip()
+    """Without a contents list the cover is the title and the cover-shaped lines after it."""
+    start = 1
+    while start < len(blocks) and (
+        _COVER_SHAPE.match(blocks[start].text) or _MONTH_YEAR.fullmatch(blocks[start].text.strip())
     ):
-        start -= 1
-    return start
+        start += 1
+    return min(start, len(blocks))
 
 
 def read_front_matter(blocks: list[Block]) -> FrontMatter:

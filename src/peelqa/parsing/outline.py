@@ -49,7 +49,12 @@ class Outline:
 
 
 def _lcs_pairs(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int]]:
-    """Index pairs of a longest common subsequence of two key lists."""
+    """Index pairs of a longest common subsequence of two key lists.
+
+    Where a `right` key repeats, the later copy is matched when that costs
+    nothing: an overview restates chapter headings before the chapters that
+    the contents list points at.
+    """
     rows, cols = len(left), len(right)
     table = [[0] * (cols + 1) for _ in range(rows + 1)]
     for i in range(rows - 1, -1, -1):
@@ -61,7 +66,7 @@ def _lcs_pairs(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int
             )
     pairs, i, j = [], 0, 0
     while i < rows and j < cols:
-        if left[i] == right[j]:
+        if left[i] == right[j] and table[i][j + 1] < table[i][j]:
             pairs.append((i, j))
             i, j = i + 1, j + 1
         elif table[i + 1][j] >= table[i][j + 1]:

@@ -1,0 +1,64 @@
+"""Shared fixtures: the real report, the real model, a real index built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from peelqa.embedding import Encoder, get_encoder
+from peelqa.index import Index, build, load
+from peelqa.parsing import ParsedReport, parse_file
+from peelqa.qa import QA
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+REPORT = CORPUS / "peel-effectiveness-2015-wiltshire.txt"
+DEV_QUESTIONS = REPO.parent / "shared" / "eval" / "dev_questions.jsonl"
+OWN_QUESTIONS = Path(__file__).parent / "data" / "own_questions.jsonl"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def parsed_report() -> ParsedReport:
+    return parse_file(REPORT)
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    return get_encoder()
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped corpus that tests may not change."""
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copy(REPORT, folder / REPORT.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, encoder: Encoder) -> Path:
+    """The real report indexed with the real model, once per session. Read only."""
+    folder = tmp_path_factory.mktemp("index")
+    build(corpus_dir, folder, lambda: encoder, model=encoder.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def index(index_dir: Path) -> Index:
+    return load(index_dir)
+
+
+@pytest.fixture(scope="session")
+def qa(index: Index, encoder: Encoder) -> QA:
+    return QA(index, encoder)
+
+
+@pytest.fixture
+def scratch_index(tmp_path: Path, index_dir: Path) -> Path:
+    """A private copy of the session index, for tests that damage or rebuild it."""
+    folder = tmp_path / "index"
+    shutil.copytree(index_dir, folder)
+    return folder
