@@ -108,10 +108,10 @@ def compose(
     if kind == "grades" and hits:
         answer, hits = _cite_whole(hits, "Graded judgments")
         return replace(answer, kind="grades"), hits
-    if not retrieval.found or not hits:
-        return Answer(text=NOT_FOUND, sentences=(), kind="not_found", found=False), hits
-
     prefix = f"Note: {retrieval.note}. " if retrieval.note else ""
+    if not retrieval.found or not hits:
+        return Answer(text=prefix + NOT_FOUND, sentences=(), kind="not_found", found=False), hits
+
     if kind == "judgment" and hits[0].passage.kind == "judgment":
         lead = hits[0]
         answer = Answer(

@@ -18,7 +18,7 @@ from .errors import EvaluationFileError
 from .parsing.markers import strip_note_marks
 from .qa import QA
 
-__all__ = ["EvalQuestion", "evaluate", "load_questions", "normalise"]
+__all__ = ["EvalQuestion", "Ranked", "evaluate", "load_questions", "measure", "normalise"]
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 
@@ -70,22 +70,32 @@ def _answers(text: str, gold: Sequence[str]) -> bool:
     return any(normalise(g) in body for g in gold)
 
 
-def evaluate(qa: QA, questions: Sequence[EvalQuestion], *, depth: int = 10) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Ranked:
+    """What a system returned for one question: passage texts, best first, and its answer."""
+
+    texts: Sequence[str]
+    answer: str | None = None
+
+
+def measure(
+    questions: Sequence[EvalQuestion], ranked: Sequence[Ranked], *, depth: int = 10
+) -> dict[str, Any]:
     """hit@1, hit@5, MRR@depth, list coverage and answer hits, with every miss."""
     rows = []
-    for item in questions:
-        result = qa.ask(item.question, top_k=depth)
-        texts = [hit.passage.text for hit in result.hits]
+    for item, result in zip(questions, ranked, strict=True):
+        texts = list(result.texts)
         rank = next((i for i, text in enumerate(texts[:depth], 1) if _answers(text, item.gold)), None)
         row: dict[str, Any] = {
             "id": item.id,
             "kind": item.kind,
             "question": item.question,
             "rank": rank,
-            "answer_hit": _answers(result.answer.text, item.gold),
+            "answer_hit": None if result.answer is None else _answers(result.answer, item.gold),
             "top": texts[0][:160] if texts else None,
         }
         if item.kind == "list":
+            # a list answer is every passage returned, however many
             found = [g for g in item.gold if any(_answers(text, [g]) for text in texts)]
             row["coverage"] = len(found) / len(item.gold)
             row["missing_items"] = [g for g in item.gold if g not in found]
@@ -93,14 +103,23 @@ def evaluate(qa: QA, questions: Sequence[EvalQuestion], *, depth: int = 10) -> d
 
     count = len(rows)
     lists = [r for r in rows if "coverage" in r]
-    facts = [r for r in rows if "coverage" not in r]
+    answered = [r for r in rows if "coverage" not in r and r["answer_hit"] is not None]
     return {
         "questions": count,
         "hit@1": sum(1 for r in rows if r["rank"] == 1) / count,
         "hit@5": sum(1 for r in rows if r["rank"] and r["rank"] <= 5) / count,
         f"mrr@{depth}": sum(1 / r["rank"] for r in rows if r["rank"]) / count,
         "list_coverage": sum(r["coverage"] for r in lists) / len(lists) if lists else None,
-        "answer_hit": sum(1 for r in facts if r["answer_hit"]) / len(facts) if facts else None,
+        "answer_hit": sum(1 for r in answered if r["answer_hit"]) / len(answered) if answered else None,
         "misses": [r for r in rows if r["rank"] != 1 or r.get("coverage", 1.0) < 1.0],
         "rows": rows,
     }
+
+
+def evaluate(qa: QA, questions: Sequence[EvalQuestion], *, depth: int = 10) -> dict[str, Any]:
+    """Ask every question of `qa` and measure the results."""
+    ranked = []
+    for item in questions:
+        result = qa.ask(item.question, top_k=depth)
+        ranked.append(Ranked([hit.passage.text for hit in result.hits], result.answer.text))
+    return measure(questions, ranked, depth=depth)

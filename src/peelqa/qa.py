@@ -41,6 +41,9 @@ class QA:
         self.encoder = encoder
         self.retriever = Retriever(index, encoder, tuning)
         self.answer_tuning = answer_tuning or AnswerTuning()
+        # One throwaway answer fills the lazy caches on the way, so the first
+        # real question is as fast as the hundredth.
+        self.ask("How effective is the force?")
 
     def ask(self, question: str, *, top_k: int = 5, filters: Filters | None = None) -> Result:
         """Answer `question` with up to `top_k` passages (list answers may hold more).

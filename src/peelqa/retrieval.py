@@ -68,7 +68,6 @@ class Tuning:
     min_relevance: float = 0.35  # below this best dense score, nothing matches well…
     min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
     rare_term_share: float = 0.02  # a name from the question that this share of passages hold at most
-    list_scope_margin: float = 0.08  # groups this close to the best stay in a scoped list
 
 
 @dataclass(frozen=True)
@@ -217,11 +216,9 @@ class Retriever:
             passage = self.index.passages[int(row)]
             groups.setdefault((passage.report_id, passage.section[:-1]), []).append(i)
         relevance = {key: float(np.max(dense[members])) for key, members in groups.items()}
-        ordered = list(groups)
+        ordered = list(groups)  # document order
         if intent.topic:
-            ordered.sort(key=lambda key: -relevance[key])
-            best = relevance[ordered[0]]
-            ordered = [k for k in ordered if relevance[k] >= best - self.tuning.list_scope_margin]
+            ordered = self._scope(ordered, intent.topic, question, relevance)
         scored = _Scored(rows, dense, keyword, dense)
         hits: list[Hit] = []
         for key in ordered:
@@ -229,6 +226,30 @@ class Retriever:
             for i in groups[key]:
                 hits.append(self._hit(scored, i, len(hits) + 1, group=label))
         return hits
+
+    def _scope(
+        self,
+        groups: list[tuple[str, tuple[str, ...]]],
+        topic: tuple[str, ...],
+        question: str,
+        relevance: dict[tuple[str, tuple[str, ...]], float],
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """The list groups a question's topic asks for, most relevant first.
+
+        When the topic names one group's section better than any other ("… in
+        how the force investigates crime"), that group alone; otherwise every
+        group, the one whose items best match the question first.
+        """
+        weights = self.index.term_weights(question)
+
+        def named(key: tuple[str, tuple[str, ...]]) -> float:
+            heading = set(tokenize(" ".join(key[1])))
+            return sum(weights.get(token, 0.0) for token in topic if token in heading)
+
+        by_name = sorted(groups, key=named, reverse=True)
+        if named(by_name[0]) > 0 and (len(by_name) == 1 or named(by_name[0]) > named(by_name[1])):
+            return by_name[:1]
+        return sorted(groups, key=lambda key: -relevance[key])
 
     def _judgment_rows(self, allowed: np.ndarray | None) -> list[int]:
         """One judgment passage per graded question, preferring the question's own chapter."""

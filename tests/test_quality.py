@@ -1,0 +1,123 @@
+"""Answers that are right: targets on the dev questions, regressions on our own."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DEV_QUESTIONS, OWN_QUESTIONS
+
+from peelqa.evaluation import evaluate, load_questions
+from peelqa.qa import QA
+from peelqa.retrieval import Filters
+
+INVESTIGATING = "How effective is the force at investigating crime and managing offenders?"
+
+
+def test_dev_questions_meet_the_targets(qa: QA) -> None:
+    report = evaluate(qa, load_questions(DEV_QUESTIONS))
+    assert report["hit@1"] >= 0.85, report["misses"]
+    assert report["hit@5"] >= 0.96, report["misses"]
+    assert report["mrr@10"] >= 0.90, report["misses"]
+    assert report["list_coverage"] == 1.0
+
+
+def test_own_questions_do_not_regress(qa: QA) -> None:
+    report = evaluate(qa, load_questions(OWN_QUESTIONS))
+    assert report["hit@1"] >= 0.78, report["misses"]
+    assert report["hit@5"] == 1.0, report["misses"]
+    assert report["mrr@10"] >= 0.88, report["misses"]
+    assert report["list_coverage"] == 1.0
+    assert report["answer_hit"] >= 0.9
+
+
+def test_every_area_for_improvement_beyond_top_k(qa: QA) -> None:
+    result = qa.ask("What are the areas for improvement?", top_k=3)
+    assert result.answer.kind == "list"
+    assert len(result.hits) == 8
+    assert [h.rank for h in result.hits] == list(range(1, 9))
+    groups = [h.group for h in result.hits]
+    assert groups.count(INVESTIGATING) == 5
+    assert all(f"[{n}]" in result.answer.text for n in range(1, 9))
+    assert [s.citation for s in result.answer.sentences] == list(range(1, 9))
+    assert all(h.highlights == ((0, len(h.passage.text)),) for h in result.hits)
+
+
+def test_a_scoped_list_keeps_to_its_section(qa: QA) -> None:
+    result = qa.ask("What are the areas for improvement in how the force investigates crime?")
+    assert {h.group for h in result.hits} == {INVESTIGATING}
+    assert len(result.hits) == 5
+
+
+def test_a_list_the_report_does_not_have_says_so(qa: QA) -> None:
+    result = qa.ask("What are the recommendations?")
+    assert result.answer.text.startswith("Note: the reports searched list no “Recommendations”.")
+
+
+def test_grades_are_answered_from_the_judgments(qa: QA) -> None:
+    result = qa.ask("How was the force graded for protecting vulnerable people?")
+    assert result.answer.kind == "judgment"
+    top = result.hits[0].passage
+    assert top.kind == "judgment" and top.grade == "Requires improvement"
+    assert "Judgment: Requires improvement." in result.answer.text
+    everything = qa.ask("What grades did the force get?")
+    assert everything.answer.kind == "grades"
+    assert [h.passage.grade for h in everything.hits] == ["Good", "Good", "Good", "Requires improvement", "Good"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of France?", "How do I bake sourdough bread?", "Who won the 2018 World Cup?"],
+)
+def test_questions_the_report_does_not_cover_say_so(qa: QA, question: str) -> None:
+    result = qa.ask(question)
+    assert not result.answer.found
+    assert result.answer.kind == "not_found"
+    assert result.answer.text.startswith("Nothing in the reports answers this clearly.")
+    assert len(result.hits) == 5 and all("dense" in h.scores for h in result.hits)
+
+
+def test_names_the_encoder_does_not_know_are_still_found(qa: QA) -> None:
+    result = qa.ask("What is Operation Holcroft?")
+    assert result.answer.found
+    assert "Operation Holcroft" in result.hits[0].passage.text
+
+
+def test_acronyms_match_their_long_forms(qa: QA) -> None:
+    result = qa.ask("Why do forces map OCGs inconsistently?")
+    assert "forces carry out OCG mapping inconsistently" in result.hits[0].passage.text
+    result = qa.ask("What does the crime management unit do?")
+    assert any("CMU" in h.passage.text for h in result.hits[:2])
+
+
+def test_every_answer_sentence_is_quoted_and_cited(qa: QA) -> None:
+    result = qa.ask("How often do crime management unit staff receive further training?")
+    by_id = {h.passage.id: h for h in result.hits}
+    for sentence in result.answer.sentences:
+        hit = by_id[sentence.passage_id]
+        assert sentence.text in hit.passage.text
+        assert hit.rank == sentence.citation
+        assert f"{sentence.text} [{sentence.citation}]" in result.answer.text
+        start = hit.passage.text.index(sentence.text)
+        assert (start, start + len(sentence.text)) in hit.highlights
+    assert "every five weeks" in result.answer.text
+
+
+def test_each_hit_explains_its_rank(qa: QA) -> None:
+    result = qa.ask("How many suspicious activity reports did the force receive?")
+    for hit in result.hits:
+        assert set(hit.scores) == {"dense", "bm25", "fused"}
+        assert hit.score == pytest.approx(hit.scores["fused"], abs=1e-5)
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+
+
+def test_near_duplicate_passages_are_shown_once(qa: QA) -> None:
+    result = qa.ask("How does the force use forensic evidence in investigations?", top_k=10)
+    texts = [h.passage.text for h in result.hits]
+    assert sum(t.startswith("The force uses forensic evidence well") for t in texts) == 1
+
+
+def test_filters_apply_before_ranking(qa: QA) -> None:
+    wiltshire = Filters(force="wiltshire police", year=2015)
+    assert len(qa.ask("What is khat?", filters=wiltshire).hits) == 5
+    nothing = qa.ask("What is khat?", filters=Filters(year=1999))
+    assert nothing.hits == () and not nothing.answer.found
+    assert qa.ask("What is khat?", filters=Filters(reports=("other",))).hits == ()
