@@ -58,6 +58,8 @@ def test_grades_are_answered_from_the_judgments(qa: QA) -> None:
     top = result.hits[0].passage
     assert top.kind == "judgment" and top.grade == "Requires improvement"
     assert "Judgment: Requires improvement." in result.answer.text
+    overall = qa.ask("How was the force graded overall?").hits[0].passage
+    assert overall.text.startswith("How effective is the force at keeping people safe and reducing crime? Judgment: Good.")
     everything = qa.ask("What grades did the force get?")
     assert everything.answer.kind == "grades"
     assert [h.passage.grade for h in everything.hits] == ["Good", "Good", "Good", "Requires improvement", "Good"]

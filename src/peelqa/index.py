@@ -136,9 +136,9 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
 def is_current(index_dir: Path, corpus_dir: Path, model: str) -> bool:
     """True when the current build matches the corpus and model exactly."""
     manifest = read_manifest(index_dir)
-    return bool(manifest) and manifest.get("fingerprint") == fingerprint(
-        corpus_files(corpus_dir), model
-    )
+    if manifest is None:
+        return False
+    return bool(manifest.get("fingerprint") == fingerprint(corpus_files(corpus_dir), model))
 
 
 @contextlib.contextmanager
@@ -346,7 +346,7 @@ def _search(
     params = None
     if ids is not None:
         # IDSelectorBatch filters before ranking: k hits from the allowed ids only
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids.astype(np.int64)))
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids.astype(np.int64)))  # type: ignore[call-arg]
         k = min(k, len(ids))
     k = min(k, index.ntotal)
     if k <= 0:

@@ -138,15 +138,23 @@ class Retriever:
         rows = np.unique(np.concatenate([dense_rows, sentence_rows, keyword_rows])).astype(np.int64)
         dense = self._dense_of(query, rows)
         keyword = keyword_all[rows]
+        fused = self._fuse(dense, keyword)
+        return _Scored(rows, dense, keyword, fused, {int(r): i for i, r in enumerate(rows)})
+
+    def _fuse(self, dense: np.ndarray, keyword: np.ndarray) -> np.ndarray:
+        tuning = self.tuning
         if tuning.fusion == "score":
             top = float(keyword.max()) if len(keyword) and keyword.max() > 0 else 1.0
-            fused = tuning.dense_weight * dense + tuning.keyword_weight * keyword / top
-        else:
-            fused = tuning.dense_weight / (tuning.rrf_k + _ranks(dense))
-            fused = fused + np.where(
-                keyword > 0, tuning.keyword_weight / (tuning.rrf_k + _ranks(keyword)), 0.0
-            )
-        return _Scored(rows, dense, keyword, fused, {int(r): i for i, r in enumerate(rows)})
+            return tuning.dense_weight * dense + tuning.keyword_weight * keyword / top
+        fused = tuning.dense_weight / (tuning.rrf_k + _ranks(dense))
+        return fused + np.where(keyword > 0, tuning.keyword_weight / (tuning.rrf_k + _ranks(keyword)), 0.0)
+
+    def _score_rows(self, question: str, query: np.ndarray, rows: Sequence[int]) -> _Scored:
+        """Score a fixed set of passage rows (judgments) the way the pool is scored."""
+        chosen = np.asarray(rows, dtype=np.int64)
+        dense = self._dense_of(query, chosen)
+        keyword = self.index.keyword_scores(question)[chosen]
+        return _Scored(chosen, dense, keyword, self._fuse(dense, keyword))
 
     def _hit(self, scored: _Scored, position: int, rank: int, *, group: str | None = None) -> Hit:
         passage = self.index.passages[int(scored.rows[position])]
@@ -240,16 +248,19 @@ class Retriever:
         how the force investigates crime"), that group alone; otherwise every
         group, the one whose items best match the question first.
         """
-        weights = self.index.term_weights(question)
-
         def named(key: tuple[str, tuple[str, ...]]) -> float:
-            heading = set(tokenize(" ".join(key[1])))
-            return sum(weights.get(token, 0.0) for token in topic if token in heading)
+            return self._names_topic(topic, question, key[1])
 
         by_name = sorted(groups, key=named, reverse=True)
         if named(by_name[0]) > 0 and (len(by_name) == 1 or named(by_name[0]) > named(by_name[1])):
             return by_name[:1]
         return sorted(groups, key=lambda key: -relevance[key])
+
+    def _names_topic(self, topic: Sequence[str], question: str, headings: Sequence[str]) -> float:
+        """How much of the question's topic (IDF-weighted) the headings name."""
+        weights = self.index.term_weights(question)
+        named = set(tokenize(" ".join(headings)))
+        return sum(weights.get(token, 0.0) for token in topic if token in named)
 
     def _judgment_rows(self, allowed: np.ndarray | None) -> list[int]:
         """One judgment passage per graded question, preferring the question's own chapter."""
@@ -289,30 +300,23 @@ class Retriever:
         if intent.kind == "grades":
             rows = self._judgment_rows(allowed)
             if rows:
-                scored_rows = _Scored(
-                    np.asarray(rows, dtype=np.int64),
-                    self._dense_of(query, np.asarray(rows, dtype=np.int64)),
-                    self.index.keyword_scores(question)[rows],
-                    np.zeros(len(rows)),
-                )
-                hits = [self._hit(scored_rows, i, i + 1) for i in range(len(rows))]
+                judged = self._score_rows(question, query, rows)
+                hits = [self._hit(judged, i, i + 1) for i in range(len(rows))]  # report order
                 return Retrieval(question, intent, query, tuple(hits), True)
             intent = Intent("passages")
 
-        lead: list[int] = []
-        if intent.kind == "judgment":
-            judged = set(self._judgment_rows(allowed))
-            best = max(
-                (i for i in range(len(scored.rows)) if int(scored.rows[i]) in judged),
-                key=lambda i: (scored.dense[i], scored.fused[i]),
-                default=None,
-            )
-            if best is not None:
-                lead = [best]
-        positions = lead + self._ranked_positions(
-            scored, max(top_k - len(lead), 0), skip={int(scored.rows[i]) for i in lead}
-        )
-        hits = [self._hit(scored, p, rank) for rank, p in enumerate(positions[:top_k], start=1)]
+        hits: list[Hit] = []
+        skip: set[int] = set()
+        if intent.kind == "judgment" and (rows := self._judgment_rows(allowed)):
+            judged = self._score_rows(question, query, rows)
+            # a judgment whose headings name the topic ("overall", "vulnerable")
+            # beats one whose statement merely shares a word with the question
+            naming = [self._names_topic(intent.topic, question, self.index.passages[r].section) for r in rows]
+            best = max(range(len(rows)), key=lambda i: (naming[i], judged.fused[i]))
+            hits.append(self._hit(judged, best, 1))
+            skip.add(int(judged.rows[best]))
+        positions = self._ranked_positions(scored, top_k - len(hits), skip=skip)
+        hits += [self._hit(scored, p, rank) for rank, p in enumerate(positions, start=len(hits) + 1)]
         best_dense = float(np.max(scored.dense))
         found = bool(hits) and (
             best_dense >= self.tuning.min_relevance
