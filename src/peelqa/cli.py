@@ -229,3 +229,23 @@ def settings_table() -> str:
     rows = ["| flag | environment variable | default | meaning |", "|---|---|---|---|"]
     rows += [f"| `{s.flag}` | `{s.env}` | `{s.default}` | {s.help} |" for s in SETTINGS]
     return "\n".join(rows)
+
+
+@main.command("serve")
+@_option("host")
+@_option("port", type=click.IntRange(0, 65535))
+@_option("threads", type=click.IntRange(1, 256))
+@_locations
+def serve_command(host: str, port: int, threads: int, corpus: Path, index: Path, model: str) -> None:
+    """Serve the chat page and the JSON API (waitress), building the index first if needed."""
+    from .serving import serve
+
+    serve(
+        corpus_dir=corpus,
+        index_dir=index,
+        model=model,
+        host=host,
+        port=port,
+        threads=threads,
+        announce=click.echo,
+    )

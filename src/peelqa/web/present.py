@@ -1,0 +1,164 @@
+"""Shape answers and reports for the templates, without building any HTML.
+
+Every function returns plain text pieces with flags ("highlighted",
+"citation 3", "heading level 2"); the templates put the tags around them and
+autoescaping escapes every piece. static/app.js mirrors `highlight_pieces`,
+`answer_pieces`, `list_groups` and `citation_text` for answers it fetches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..records import Passage
+
+__all__ = [
+    "GRADES",
+    "Block",
+    "answer_pieces",
+    "citation_text",
+    "grade_class",
+    "highlight_pieces",
+    "list_groups",
+    "outline",
+]
+
+GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def grade_class(grade: str | None) -> str:
+    """The CSS class of a grade badge: 'grade-requires-improvement' etc."""
+    if grade not in GRADES:
+        return "grade-other"
+    return "grade-" + grade.lower().replace(" ", "-")
+
+
+def highlight_pieces(text: str, spans: Iterable[Sequence[int]]) -> list[tuple[str, bool]]:
+    """Split `text` into (piece, highlighted) by [start, end] spans.
+
+    Spans are clipped to the text, sorted and merged, so any input is safe.
+    """
+    cleaned: list[list[int]] = []
+    for span in sorted((max(0, int(s[0])), min(len(text), int(s[1]))) for s in spans if len(s) == 2):
+        if span[0] >= span[1]:
+            continue
+        if cleaned and span[0] <= cleaned[-1][1]:
+            cleaned[-1][1] = max(cleaned[-1][1], span[1])
+        else:
+            cleaned.append(list(span))
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in cleaned:
+        if start > at:
+            pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
+def answer_pieces(text: str, citations: Iterable[int]) -> list[tuple[str, int | None]]:
+    """Split answer text into (piece, citation number or None) at its [n] markers.
+
+    Only markers naming a listed passage become citations; any other
+    bracketed number stays text.
+    """
+    known = set(citations)
+    pieces: list[tuple[str, int | None]] = []
+    at = 0
+    for match in _MARKER.finditer(text):
+        number = int(match.group(1))
+        if number not in known:
+            continue
+        if match.start() > at:
+            pieces.append((text[at : match.start()], None))
+        pieces.append((match.group(0), number))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], None))
+    return pieces
+
+
+def list_groups(data: dict[str, Any]) -> tuple[str, list[tuple[str | None, list[dict[str, Any]]]]]:
+    """The lead line of a list answer and its items grouped under their section.
+
+    Each item is {"text", "citation", "passage"}; consecutive items under the
+    same `group` share one heading (None for ungrouped items, as in "grades").
+    """
+    by_rank = {p["rank"]: p for p in data["passages"]}
+    lead = data["answer"]["text"].split("\n", 1)[0].strip()
+    groups: list[tuple[str | None, list[dict[str, Any]]]] = []
+    for sentence in data["answer"]["sentences"]:
+        passage = by_rank.get(sentence["citation"])
+        group = passage["group"] if passage else None
+        item = {"text": sentence["text"], "citation": sentence["citation"], "passage": passage}
+        if groups and groups[-1][0] == group:
+            groups[-1][1].append(item)
+        else:
+            groups.append((group, [item]))
+    return lead, groups
+
+
+def citation_text(passage: dict[str, Any], base_url: str) -> str:
+    """A plain-text citation of a passage (as in an ask answer) to paste anywhere.
+
+    The quote is the highlighted sentences when there are any, else the
+    whole passage.
+    """
+    quoted = [piece for piece, marked in highlight_pieces(passage["text"], passage["highlights"]) if marked]
+    quote = " … ".join(q.strip() for q in quoted) if quoted else passage["text"]
+    report = passage["report"]
+    parts = [f"“{quote}”", report["title"], report["force"]]
+    if passage["section"]:
+        parts.append(" › ".join(passage["section"]))
+    parts.append(f"¶ {passage['paragraph']}")
+    if passage["page"] is not None:
+        parts.append(f"p. {passage['page']}")
+    return ", ".join(parts) + ". " + base_url.rstrip("/") + str(passage["url"])
+
+
+@dataclass(frozen=True)
+class Block:
+    """One thing on a report page: a heading, a passage, or a run of list items."""
+
+    kind: str  # "heading", "passage" or "list"
+    level: int = 0  # headings: 2..6
+    title: str = ""  # headings
+    anchor: str = ""  # headings: an id for the contents list
+    passages: tuple[Passage, ...] = field(default_factory=tuple)
+
+
+def outline(passages: Sequence[Passage]) -> list[Block]:
+    """The blocks of a report page, headings derived from changes of `section`.
+
+    Only the levels that change get a heading, so a new subsection does not
+    repeat its parents. Footnotes sit where the source put them but never
+    change the heading: they belong to the page, not to the argument.
+    """
+    blocks: list[Block] = []
+    shown: tuple[str, ...] = ()
+    headings = 0
+    for passage in passages:
+        if passage.kind != "footnote" and passage.section != shown:
+            common = 0
+            while common < min(len(shown), len(passage.section)) and shown[common] == passage.section[common]:
+                common += 1
+            for depth in range(common, len(passage.section)):
+                headings += 1
+                blocks.append(
+                    Block("heading", level=min(depth + 2, 6), title=passage.section[depth], anchor=f"s{headings}")
+                )
+            shown = passage.section
+        if passage.kind == "list_item":
+            if blocks and blocks[-1].kind == "list":
+                blocks[-1] = Block("list", passages=blocks[-1].passages + (passage,))
+            else:
+                blocks.append(Block("list", passages=(passage,)))
+        else:
+            blocks.append(Block("passage", passages=(passage,)))
+    return blocks

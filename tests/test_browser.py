@@ -1,0 +1,268 @@
+"""The pages in a real browser: headless Debian Chromium driven by Playwright.
+
+A waitress server runs the real app (real index, real model) in a thread on
+127.0.0.1. Screenshots land in test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import pytest
+from conftest import ARTIFACTS
+from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+
+from peelqa.serving import create_server
+from peelqa.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPORT_ID = "peel-effectiveness-2015-wiltshire"
+AFI = "What are the areas for improvement?"
+WAIT_MS = 60_000  # generous: shared machines are noisy; nothing here asserts a duration
+
+expect.set_options(timeout=WAIT_MS)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+]
+
+
+
+@pytest.fixture(scope="module")
+def base_url(index_dir: Path, corpus_dir: Path) -> Iterator[str]:
+    app = create_app({"PEELQA_INDEX_DIR": str(index_dir), "PEELQA_CORPUS_DIR": str(corpus_dir)})
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.task_dispatcher.shutdown()
+    server.close()
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def console_errors() -> list[str]:
+    """Script errors and failed loads the page reports; a test may remove those it expects."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, console_errors: list[str]) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    errors = console_errors
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+    assert errors == [], errors  # no script errors, no CSP violations
+
+
+def shot(page: Page, name: str, *, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=full_page)
+
+
+def test_ask_by_typing_then_follow_a_citation_to_the_report(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    expect(page.locator(".suggestion")).to_have_count(4)
+    shot(page, "1-empty")
+
+    box = page.get_by_label("Your question")
+    box.press_sequentially(AFI)
+    box.press("Enter")
+    exchange = page.locator("#a1")
+    expect(exchange.locator(".bubble-question")).to_contain_text(AFI)
+    items = exchange.locator(".answer-list li")
+    expect(items).to_have_count(8)
+    for n in range(8):
+        expect(items.nth(n).locator("a.cite")).to_have_attribute("href", f"#a1-c{n + 1}")
+    expect(exchange.locator(".answer-group")).to_have_count(3)
+    expect(exchange.locator("li.source")).to_have_count(8)
+    expect(page.locator("#intro")).to_be_hidden()
+    expect(page.locator("#status")).to_have_text("Answer ready, citing 8 passages.")  # for screen readers
+    expect(box).to_have_value("")  # ready for the next question
+    assert page.url == base_url + "/"  # no reload
+    shot(page, "2-answer")
+
+    # [3] jumps to the third cited passage on the page
+    exchange.locator("a.cite", has_text="[3]").click()
+    expect(page).to_have_url(re.compile(r"#a1-c3$"))
+    expect(page.locator("#a1-c3")).to_be_in_viewport()
+
+    # the passage's link opens the report at that passage, highlighted
+    source = exchange.locator("#a1-c4")
+    href = source.locator("a.read-link").get_attribute("href") or ""
+    passage_id = href.split("#", 1)[1]
+    source.locator("a.read-link").click()
+    expect(page).to_have_url(f"{base_url}/reports/{REPORT_ID}#{passage_id}")
+    target = page.locator(f'[id="{passage_id}"]')
+    expect(target).to_be_in_viewport()
+    expect(target).to_have_class(re.compile(r"\bis-target\b"))
+    assert page.evaluate("document.querySelector(':target')?.id") == passage_id
+    background = target.evaluate("element => getComputedStyle(element).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    expect(target).to_contain_text("digital evidence")
+    shot(page, "3-report-passage")
+
+
+def test_conversation_keeps_every_answer_newest_last(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.locator(".suggestion", has_text="Operation Holcroft").click()
+    expect(page.locator("#a1 .answer-text")).to_contain_text("Operation Holcroft")
+    box = page.get_by_label("Your question")
+    box.fill("How was the force graded for protecting vulnerable people?")
+    box.press("Enter")
+    expect(page.locator("#a2 .answer-grade .grade")).to_have_text("Requires improvement")
+    expect(page.locator("#a2 .grade-requires-improvement").first).to_be_visible()
+    box.fill("What is the recipe for banana bread?")
+    page.get_by_role("button", name="Ask").click()
+    expect(page.locator("#a3 .not-found")).to_contain_text("Nothing relevant found")
+    expect(page.locator("#a3 details.scores[open]")).to_have_count(5)
+    questions = page.locator(".exchange .bubble-question")
+    expect(questions).to_have_count(3)
+    expect(questions.last).to_contain_text("banana bread")
+    shot(page, "4-conversation", full_page=True)
+
+
+SHAPE_JS = """
+selector => Array.from(document.querySelectorAll(selector + ' *'))
+    .filter(e => !e.closest('.took'))
+    .map(e => [
+        e.tagName,
+        e.className,
+        (e.getAttribute('href') || '').replace(/^#a\\d+-/, '#'),
+        (e.id || '').replace(/^a\\d+-/, ''),
+        e.getAttribute('data-citation') || '',
+        e.children.length ? '' : e.textContent.replace(/\\s+/g, ' ').trim(),
+    ])
+"""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [AFI, "How was the force graded for protecting vulnerable people?", "What are the grades?", "What is the recipe for banana bread?"],
+)
+def test_script_renders_answers_as_the_server_does(page: Page, base_url: str, question: str) -> None:
+    page.goto(base_url + "/?q=" + quote_plus(question))  # a1, rendered by the server
+    box = page.get_by_label("Your question")
+    box.fill(question)
+    box.press("Enter")  # a2, rendered by app.js from the JSON
+    expect(page.locator("#a2 .took")).to_be_visible()
+    server = page.evaluate(SHAPE_JS, "#a1 .bubble-answer")
+    script = page.evaluate(SHAPE_JS, "#a2 .bubble-answer")
+    assert len(server) > 10
+    assert script == server
+
+
+def test_shift_enter_makes_a_new_line(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    box = page.get_by_label("Your question")
+    box.press_sequentially("What is")
+    box.press("Shift+Enter")
+    box.press_sequentially("Operation Holcroft?")
+    expect(box).to_have_value("What is\nOperation Holcroft?")
+    expect(page.locator(".exchange")).to_have_count(0)
+
+
+def test_a_script_in_the_question_stays_text(page: Page, base_url: str) -> None:
+    dialogs: list[str] = []
+
+    def refuse(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
+    page.goto(base_url + "/")
+    question = "<script>alert(1)</script><img src=x onerror=alert(2)> What is Operation Holcroft?"
+    box = page.get_by_label("Your question")
+    box.fill(question)
+    box.press("Enter")
+    expect(page.locator("#a1 .took")).to_be_visible()  # answered, whatever the answer
+    expect(page.locator("#a1 .bubble-question")).to_contain_text(question)
+    expect(page.locator(".exchange img")).to_have_count(0)
+    page.goto(base_url + "/?q=" + quote_plus(question))  # and rendered by the server
+    expect(page.locator("#a1 .bubble-question")).to_contain_text(question)
+    assert dialogs == []
+
+
+def test_errors_are_explained_in_the_conversation(page: Page, base_url: str, console_errors: list[str]) -> None:
+    page.goto(base_url + "/")
+    page.evaluate("document.getElementById('q').value = 'y'.repeat(1001)")  # past the box's maxlength
+    page.get_by_label("Your question").press("Enter")
+    expect(page.locator("#a1 .notice.error")).to_contain_text("too long")
+    expect(page.locator("#a1 .notice.error")).to_contain_text("Please check your question.")
+    console_errors.remove("Failed to load resource: the server responded with a status of 400 (BAD REQUEST)")
+
+
+def test_copy_citation_copies_a_plain_text_citation(browser: Browser, base_url: str) -> None:
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = context.new_page()
+    page.goto(base_url + "/?q=" + quote_plus("How long were computers waiting to be examined?"))
+    button = page.locator("#a1-c1 .copy-citation")
+    expect(button).to_be_visible()
+    button.click()
+    expect(button).to_have_text("Copied ✓")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "20 months" in copied and ", Wiltshire Police, " in copied
+    assert copied.endswith(f"{base_url}/reports/{REPORT_ID}#{REPORT_ID}:p0136")
+    context.close()
+
+
+def test_without_javascript_the_form_and_links_still_answer(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base_url + "/?q=" + quote_plus(AFI))
+    expect(page.locator("#a1 .answer-list li")).to_have_count(8)
+    expect(page.locator(".copy-citation").first).to_be_hidden()  # needs JavaScript, so not offered
+    shot(page, "5-no-js-answer")
+
+    page.goto(base_url + "/")
+    page.get_by_label("Your question").fill("What is Operation Holcroft?")
+    page.get_by_role("button", name="Ask").click()
+    expect(page).to_have_url(re.compile(r"/\?q=What\+is\+Operation\+Holcroft%3F$"))
+    expect(page.locator("#a1 .answer-text")).to_contain_text("Operation Holcroft")
+
+    page.locator("#a1 a.read-link").first.click()
+    passage_id = page.url.split("#", 1)[1]
+    expect(page.locator(f'[id="{passage_id}"]')).to_be_in_viewport()
+    context.close()
+
+
+def test_readable_on_a_phone(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    for url, name in ((f"/?q={quote_plus(AFI)}", "6-phone-answer"), (f"/reports/{REPORT_ID}", "7-phone-report")):
+        page.goto(base_url + url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
+        shot(page, name)
+    context.close()
+
+
+def test_keyboard_focus_is_visible(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the brand link
+    page.keyboard.press("Tab")  # the first report link or suggestion
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
