@@ -58,6 +58,9 @@ def test_grades_are_answered_from_the_judgments(qa: QA) -> None:
     top = result.hits[0].passage
     assert top.kind == "judgment" and top.grade == "Requires improvement"
     assert "Judgment: Requires improvement." in result.answer.text
+    judged = [h.passage.text.split(" Judgment: ")[0] for h in result.hits if h.passage.kind == "judgment"]
+    assert len(judged) == len(set(judged)), "one judgment per graded question"
+    assert not any(h.passage.text.endswith("?") for h in result.hits[:4]), "a question is not an answer"
     overall = qa.ask("How was the force graded overall?").hits[0].passage
     assert overall.text.startswith("How effective is the force at keeping people safe and reducing crime? Judgment: Good.")
     everything = qa.ask("What grades did the force get?")

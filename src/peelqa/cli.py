@@ -46,18 +46,23 @@ def _option(name: str, **extra: Any) -> Callable[[Callable[..., Any]], Callable[
     )
 
 
-def _locations(func: Callable[..., Any]) -> Callable[..., Any]:
-    for name in ("model", "index", "corpus"):
-        func = _option(name, type=click.Path(path_type=Path) if name != "model" else str)(func)
-    return func
+def _locations(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Options for the folders and model a command uses: "corpus", "index", "model"."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for name in reversed(names):
+            func = _option(name, type=str if name == "model" else click.Path(path_type=Path))(func)
+        return func
+
+    return decorate
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    # the handler filters too: some libraries lower their own loggers' levels
+    handler.setLevel(getattr(logging, level.upper(), logging.INFO))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=handler.level, handlers=[handler], force=True)
     # third-party chatter that says nothing to a peelqa user
     for noisy in ("sentence_transformers", "transformers", "faiss", "bm25s", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -89,7 +94,7 @@ def _open_qa(index_dir: Path, model: str) -> Any:
 
 
 @main.command("index")
-@_locations
+@_locations("corpus", "index", "model")
 @click.option("--force", is_flag=True, help="Rebuild even when the current build is up to date.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def index_command(corpus: Path, index: Path, model: str, force: bool, quiet: bool) -> None:
@@ -137,7 +142,7 @@ def _print_result(data: dict[str, Any]) -> None:
 @click.option("--report", multiple=True, help="Only this report id (repeatable).")
 @click.option("--force-name", help="Only reports about this force, e.g. 'Wiltshire Police'.")
 @click.option("--year", type=int, help="Only reports of this inspection year.")
-@_locations
+@_locations("index", "model")
 def ask_command(
     question: str,
     top_k: int,
@@ -145,14 +150,12 @@ def ask_command(
     report: tuple[str, ...],
     force_name: str | None,
     year: int | None,
-    corpus: Path,
     index: Path,
     model: str,
 ) -> None:
     """Answer QUESTION from the current index, with citations."""
     from .contract import ask_json
 
-    del corpus  # accepted for symmetry with the other commands
     qa = _open_qa(index, model)
     result = qa.ask(question, top_k=top_k, filters=_filters(report, force_name, year))
     data = ask_json(result, qa.index)
@@ -164,12 +167,11 @@ def ask_command(
 
 @main.command("passages")
 @click.option("--report", "report_id", help="Only the passages of this report id.")
-@_locations
-def passages_command(report_id: str | None, corpus: Path, index: Path, model: str) -> None:
+@_locations("index")
+def passages_command(report_id: str | None, index: Path) -> None:
     """Print the current index's passages as JSON lines, one Passage each."""
     from .index import load
 
-    del corpus, model
     loaded = load(index)
     if report_id is not None and report_id not in loaded.reports:
         raise PeelqaError(f"no report {report_id!r} in the index (see `peelqa reports`)")
@@ -180,13 +182,12 @@ def passages_command(report_id: str | None, corpus: Path, index: Path, model: st
 
 @main.command("reports")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per report.")
-@_locations
-def reports_command(as_json: bool, corpus: Path, index: Path, model: str) -> None:
+@_locations("index")
+def reports_command(as_json: bool, index: Path) -> None:
     """List the reports in the current index."""
     from .contract import report_json
     from .index import load
 
-    del corpus, model
     loaded = load(index)
     for report in loaded.reports.values():
         data = report_json(report, loaded)
@@ -201,12 +202,11 @@ def reports_command(as_json: bool, corpus: Path, index: Path, model: str) -> Non
 @main.command("eval")
 @click.argument("questions_file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
-@_locations
-def eval_command(questions_file: Path, as_json: bool, corpus: Path, index: Path, model: str) -> None:
+@_locations("index", "model")
+def eval_command(questions_file: Path, as_json: bool, index: Path, model: str) -> None:
     """Measure hit@1, hit@5, MRR@10 and list coverage on a questions file."""
     from .evaluation import evaluate, load_questions
 
-    del corpus
     questions = load_questions(questions_file)
     qa = _open_qa(index, model)
     report = evaluate(qa, questions)
@@ -235,7 +235,7 @@ def settings_table() -> str:
 @_option("host")
 @_option("port", type=click.IntRange(0, 65535))
 @_option("threads", type=click.IntRange(1, 256))
-@_locations
+@_locations("corpus", "index", "model")
 def serve_command(host: str, port: int, threads: int, corpus: Path, index: Path, model: str) -> None:
     """Serve the chat page and the JSON API (waitress), building the index first if needed."""
     from .serving import serve

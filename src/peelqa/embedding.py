@@ -56,6 +56,10 @@ def _load(spec: str) -> SentenceTransformer:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    # a "Loading weights" bar at every start says nothing; builds keep theirs
+    transformers_logging.disable_progress_bar()
 
     location: str = spec
     if spec in _BUNDLED_NAMES:

@@ -64,6 +64,7 @@ class Tuning:
     dense_weight: float = 1.0
     keyword_weight: float = 0.4  # for "rrf" fusion about 3 does best
     sentence_mix: float = 0.25  # dense = (1 - mix) * passage + mix * best sentence
+    question_penalty: float = 0.1  # taken off the dense score of a passage that is a question
     duplicate_overlap: float = 0.75  # Jaccard overlap of tokens at which two passages are one
     min_relevance: float = 0.35  # below this best dense score, nothing matches well…
     min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
@@ -111,6 +112,11 @@ class Retriever:
     # -- scoring ---------------------------------------------------------------
 
     def _dense_of(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Dense relevance of passage rows: whole passage mixed with its best sentence.
+
+        A passage that is itself a question (a list of the questions inspected)
+        echoes a question without answering it, so it starts a little lower.
+        """
         index, mix = self.index, self.tuning.sentence_mix
         passage = index.passage_vectors[rows] @ query[0]
         best_sentence = np.array(
@@ -122,7 +128,8 @@ class Retriever:
             ],
             dtype=np.float32,
         )
-        return (1 - mix) * passage + mix * best_sentence
+        asks = np.array([index.passages[int(r)].text.endswith("?") for r in rows], dtype=bool)
+        return (1 - mix) * passage + mix * best_sentence - self.tuning.question_penalty * asks
 
     def _score(self, question: str, query: np.ndarray, allowed: np.ndarray | None) -> _Scored:
         index, tuning = self.index, self.tuning
@@ -177,9 +184,19 @@ class Retriever:
             self._tokens[row] = frozenset(tokenize(self.index.passages[row].text))
         return self._tokens[row]
 
+    def _judged(self, row: int) -> tuple[str, str] | None:
+        passage = self.index.passages[row]
+        if passage.kind != "judgment":
+            return None
+        return passage.report_id, passage.text.split(" Judgment: ")[0]
+
     def _duplicate(self, row: int, kept: Sequence[int]) -> bool:
+        """Near-identical text, or a second judgment of the same question."""
         mine = self._token_set(row)
+        judged = self._judged(row)
         for other in kept:
+            if judged is not None and judged == self._judged(other):
+                return True
             theirs = self._token_set(other)
             union = len(mine | theirs) or 1
             if len(mine & theirs) / union >= self.tuning.duplicate_overlap:
@@ -267,12 +284,11 @@ class Retriever:
         chosen: dict[tuple[str, str], int] = {}
         candidates = range(len(self.index.passages)) if allowed is None else allowed
         for r in candidates:
-            passage = self.index.passages[int(r)]
-            if passage.kind != "judgment":
+            key = self._judged(int(r))
+            if key is None:
                 continue
-            question = passage.text.split(" Judgment: ")[0]
-            key = (passage.report_id, question)
-            in_own_chapter = bool(passage.section) and judged_question(passage.section[0]) == question
+            passage = self.index.passages[int(r)]
+            in_own_chapter = bool(passage.section) and judged_question(passage.section[0]) == key[1]
             if key not in chosen or in_own_chapter:
                 chosen[key] = int(r)
         return sorted(chosen.values())
@@ -290,9 +306,9 @@ class Retriever:
 
         note = None
         if intent.kind == "list":
-            hits = self._list_hits(intent, query, question, allowed)
-            if hits:
-                return Retrieval(question, intent, query, tuple(hits), True)
+            items = self._list_hits(intent, query, question, allowed)
+            if items:
+                return Retrieval(question, intent, query, tuple(items), True)
             note = f"the reports searched list no “{intent.heading}”"
             intent = Intent("passages")
 
@@ -301,8 +317,8 @@ class Retriever:
             rows = self._judgment_rows(allowed)
             if rows:
                 judged = self._score_rows(question, query, rows)
-                hits = [self._hit(judged, i, i + 1) for i in range(len(rows))]  # report order
-                return Retrieval(question, intent, query, tuple(hits), True)
+                grades = [self._hit(judged, i, i + 1) for i in range(len(rows))]  # report order
+                return Retrieval(question, intent, query, tuple(grades), True)
             intent = Intent("passages")
 
         hits: list[Hit] = []
