@@ -30,7 +30,7 @@ from peelqa.qa import QA
 from peelqa.retrieval import Tuning
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_QUESTIONS = [REPO.parent / "shared/eval/dev_questions.jsonl", REPO / "tests/data/own_questions.jsonl"]
+DEFAULT_QUESTIONS = [REPO / "tests/data/dev_questions.jsonl", REPO / "tests/data/own_questions.jsonl"]
 DEPTH = 10
 
 

@@ -24,7 +24,7 @@ from peelqa.serving import create_server
 from peelqa.web import create_app
 
 REPO = Path(__file__).resolve().parent.parent
-QUESTIONS = REPO.parent / "shared/eval/dev_questions.jsonl"
+QUESTIONS = REPO / "tests/data/dev_questions.jsonl"
 
 
 def post(url: str, question: str) -> tuple[float, float]:

@@ -24,7 +24,7 @@ from peelqa.index import load
 from peelqa.qa import QA
 
 REPO = Path(__file__).resolve().parent.parent
-QUESTIONS = REPO.parent / "shared/eval/dev_questions.jsonl"
+QUESTIONS = REPO / "tests/data/dev_questions.jsonl"
 
 
 def timed(func, *args, **kwargs) -> float:

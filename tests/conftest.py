@@ -15,7 +15,8 @@ from peelqa.qa import QA
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 REPORT = CORPUS / "peel-effectiveness-2015-wiltshire.txt"
-DEV_QUESTIONS = REPO.parent / "shared" / "eval" / "dev_questions.jsonl"
+# a copy of ../shared/eval/dev_questions.jsonl, so a clone alone can run the tests
+DEV_QUESTIONS = Path(__file__).parent / "data" / "dev_questions.jsonl"
 OWN_QUESTIONS = Path(__file__).parent / "data" / "own_questions.jsonl"
 ARTIFACTS = REPO / "test-artifacts"
 
