@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from peelqa.embedding import Encoder, get_encoder
 from peelqa.index import Index, build, load
@@ -19,6 +21,7 @@ REPORT = CORPUS / "peel-effectiveness-2015-wiltshire.txt"
 DEV_QUESTIONS = Path(__file__).parent / "data" / "dev_questions.jsonl"
 OWN_QUESTIONS = Path(__file__).parent / "data" / "own_questions.jsonl"
 ARTIFACTS = REPO / "test-artifacts"
+REPORT_ID = "peel-effectiveness-2015-wiltshire"
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +66,16 @@ def scratch_index(tmp_path: Path, index_dir: Path) -> Path:
     folder = tmp_path / "index"
     shutil.copytree(index_dir, folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def app(index_dir: Path, corpus_dir: Path) -> Flask:
+    """The real app on the session index, created once."""
+    from peelqa.web import create_app
+
+    return create_app({"PEELQA_INDEX_DIR": str(index_dir), "PEELQA_CORPUS_DIR": str(corpus_dir), "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

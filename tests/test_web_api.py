@@ -20,6 +20,8 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 
+from conftest import REPORT_ID
+
 from peelqa.contract import passage_url
 from peelqa.qa import MAX_QUESTION_CHARS, MAX_TOP_K
 from peelqa.web import MAX_BODY_BYTES, create_app
@@ -27,18 +29,7 @@ from peelqa.web.api import openapi_document
 from peelqa.web.errors import CODES
 from peelqa.web.state import Loaded, Unavailable
 
-REPORT_ID = "peel-effectiveness-2015-wiltshire"
 AFI = "What are the areas for improvement?"
-
-
-@pytest.fixture(scope="session")
-def app(index_dir: Path, corpus_dir: Path) -> Flask:
-    return create_app({"PEELQA_INDEX_DIR": str(index_dir), "PEELQA_CORPUS_DIR": str(corpus_dir), "TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def ask(client: FlaskClient, question: str, **options: Any) -> dict[str, Any]:

@@ -17,24 +17,15 @@ import pytest
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
+from conftest import REPORT_ID
+
 from peelqa.records import Passage
 from peelqa.web import create_app
 from peelqa.web.present import answer_pieces, citation_text, highlight_pieces, outline
 from peelqa.web.ui import SUGGESTIONS
 
-REPORT_ID = "peel-effectiveness-2015-wiltshire"
 AFI = "What are the areas for improvement?"
 XSS = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>"
-
-
-@pytest.fixture(scope="session")
-def app(index_dir: Path, corpus_dir: Path) -> Flask:
-    return create_app({"PEELQA_INDEX_DIR": str(index_dir), "PEELQA_CORPUS_DIR": str(corpus_dir), "TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 class Page(HTMLParser):
