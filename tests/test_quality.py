@@ -47,6 +47,13 @@ def test_a_scoped_list_keeps_to_its_section(qa: QA) -> None:
     assert len(result.hits) == 5
 
 
+def test_a_list_topic_no_section_names_keeps_every_group(qa: QA) -> None:
+    result = qa.ask("Were there any areas for improvement on protecting vulnerable people?")
+    assert len(result.hits) == 8  # no section both names it and has a list: show them all
+    scoped = qa.ask("Which areas for improvement did HMIC set for serious and organised crime?")
+    assert len(scoped.hits) == 2 and all("organised crime" in h.group for h in scoped.hits)
+
+
 def test_a_list_the_report_does_not_have_says_so(qa: QA) -> None:
     result = qa.ask("What are the recommendations?")
     assert result.answer.text.startswith("Note: the reports searched list no “Recommendations”.")

@@ -30,19 +30,26 @@ _ASKS_FOR_LIST = re.compile(
 )
 _GRADE_WORDS = re.compile(
     r"\b(grades?|graded|grading|judge?ments?|judged|rated|ratings?|verdicts?)\b"
-    r"|\bhow (?:well |good )?(?:did|does|has) (?:the |\w+ )?(?:force|police|constabulary) (?:do|perform|fare|done)\b",
+    r"|\bhow (?:well |good )?(?:did|does|has) (?:the |\w+ )?(?:force|police|constabulary) (?:do|perform|fare|done)\b"
+    r"|\b(?:is|was) (?:the |\w+ )?(?:force|police|constabulary) (?:good|outstanding|inadequate)\b",
     re.I,
 )
+# Short names people use for list headings.
+_HEADING_ALIASES = {re.compile(r"\bAFIs?\b"): "Areas for improvement"}
 _TOPIC_NOISE = frozenset(
     tokenize(
         "what which list give show tell name summarise summarize all any were are there "
         "report reports force police inspection hmic hmicfrs did does get got identified "
-        "found made say says listed main key"
+        "found made make say says listed main key set gave given raised ask asked relate "
+        "related relating regarding about need needs mention mentioned"
     )
 )
 
 _GRADE_NOISE = frozenset(
-    tokenize("grade graded grading judgment judgement judged rated rating verdict well good do perform fare")
+    tokenize(
+        "grade graded grading judgment judgement judged rated rating verdict well good do perform fare "
+        "outstanding inadequate"
+    )
 )
 
 
@@ -59,6 +66,8 @@ def _stems(text: str) -> set[str]:
 
 def read_intent(question: str, list_headings: Iterable[str] = ()) -> Intent:
     """Read what `question` asks for; `list_headings` are those the index holds."""
+    for alias, heading in _HEADING_ALIASES.items():
+        question = alias.sub(heading.lower(), question)
     words = _stems(question)
     headings = dict.fromkeys([*list_headings, *STANDARD_LIST_HEADINGS])
     for heading in headings:

@@ -69,6 +69,7 @@ class Tuning:
     min_relevance: float = 0.35  # below this best dense score, nothing matches well…
     min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
     rare_term_share: float = 0.02  # a name from the question that this share of passages hold at most
+    list_scope_share: float = 0.5  # a list keeps to a section whose headings name this much of its topic
 
 
 @dataclass(frozen=True)
@@ -261,15 +262,19 @@ class Retriever:
     ) -> list[tuple[str, tuple[str, ...]]]:
         """The list groups a question's topic asks for, most relevant first.
 
-        When the topic names one group's section better than any other ("… in
-        how the force investigates crime"), that group alone; otherwise every
-        group, the one whose items best match the question first.
+        When one group's section names most of the topic, and better than any
+        other ("… in how the force investigates crime"), that group alone;
+        otherwise every group, the one whose items best match the question first.
         """
+        weights = self.index.term_weights(question)
+        whole = sum(weights.get(token, 0.0) for token in topic)
+
         def named(key: tuple[str, tuple[str, ...]]) -> float:
             return self._names_topic(topic, question, key[1])
 
         by_name = sorted(groups, key=named, reverse=True)
-        if named(by_name[0]) > 0 and (len(by_name) == 1 or named(by_name[0]) > named(by_name[1])):
+        best = named(by_name[0])
+        if best >= self.tuning.list_scope_share * whole and (len(by_name) == 1 or best > named(by_name[1])):
             return by_name[:1]
         return sorted(groups, key=lambda key: -relevance[key])
 
