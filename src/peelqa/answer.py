@@ -121,9 +121,8 @@ def compose(
         )
         return answer, (_whole(lead), *hits[1:])
 
-    weights = index.term_weights(retrieval.question)
     per_hit = [
-        _sentences_of(index, i, hit, retrieval.query, weights, tuning.keyword_weight)
+        _sentences_of(index, i, hit, retrieval.query, retrieval.weights, tuning.keyword_weight)
         for i, hit in enumerate(hits)
     ]
     readable = [s for sentences in per_hit[: tuning.passages_read] for s in sentences]

@@ -382,6 +382,10 @@ class Index:
         self.passages = passages
         self.sentence_spans = sentence_spans
         self.row_of = {p.id: row for row, p in enumerate(passages)}
+        self.rows_of_report = {
+            report_id: np.asarray([r for r, p in enumerate(passages) if p.report_id == report_id], dtype=np.int64)
+            for report_id in reports
+        }
         self._dense = dense
         self._sentences = sentences
         self._keywords = keyword_index

@@ -3,7 +3,8 @@
 Dense relevance of a passage mixes the similarity of the whole passage (with
 its headings) and of its best sentence, so a long paragraph is found by the
 one sentence that answers. Keyword (BM25) scores catch names, acronyms and
-numbers. The two rankings are fused by reciprocal rank; near-duplicates (an
+numbers. Fusion adds the dense score to the BM25 score relative to the best
+one (reciprocal-rank fusion is the measured alternative); near-duplicates (an
 overview restating a summary) keep only their best-ranked copy.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -49,9 +50,8 @@ class Filters:
             and (force is None or report.force.casefold() == force)
             and (self.year is None or report.year == self.year)
         }
-        return np.asarray(
-            [row for row, p in enumerate(index.passages) if p.report_id in allowed], dtype=np.int64
-        )
+        parts = [index.rows_of_report[report_id] for report_id in sorted(allowed)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,7 +79,25 @@ class Retrieval:
     query: np.ndarray
     hits: tuple[Hit, ...]
     found: bool
+    weights: dict[str, float]  # IDF of the question's keywords
     note: str | None = None  # e.g. a list heading the reports do not have
+
+
+@dataclass(frozen=True)
+class _Question:
+    """One question's per-search facts, each computed once."""
+
+    text: str
+    intent: Intent
+    query: np.ndarray  # its unit vector
+    allowed: np.ndarray | None  # passage rows the filters let through
+    keyword: np.ndarray  # BM25 score of every passage, zero where filtered out
+    weights: dict[str, float]  # IDF of its keywords (acronyms in both forms)
+
+    def topic_share(self, headings: Sequence[str]) -> float:
+        """How much of the topic (IDF-weighted) the headings name."""
+        named = set(tokenize(" ".join(headings)))
+        return sum(self.weights.get(token, 0.0) for token in self.intent.topic if token in named)
 
 
 @dataclass
@@ -88,7 +106,6 @@ class _Scored:
     dense: np.ndarray
     keyword: np.ndarray
     fused: np.ndarray
-    by_row: dict[int, int] = field(default_factory=dict)
 
     def order(self) -> np.ndarray:
         return np.argsort(-self.fused, kind="stable")
@@ -102,6 +119,10 @@ class Retriever:
         self.encoder = encoder
         self.tuning = tuning or Tuning()
         self._tokens: dict[int, frozenset[str]] = {}
+        self._list_rows: dict[str, list[int]] = {}  # normalised list heading -> item rows
+        for row, passage in enumerate(index.passages):
+            if passage.kind == "list_item" and passage.section:
+                self._list_rows.setdefault(normalise_heading(passage.section[-1]), []).append(row)
         self.list_headings = sorted(
             {
                 p.section[-1]
@@ -109,6 +130,7 @@ class Retriever:
                 if p.kind == "list_item" and p.section and is_generic_part_heading(p.section[-1])
             }
         )
+        self._judgments = self._one_judgment_per_question()
 
     # -- scoring ---------------------------------------------------------------
 
@@ -132,22 +154,32 @@ class Retriever:
         asks = np.array([index.passages[int(r)].text.endswith("?") for r in rows], dtype=bool)
         return (1 - mix) * passage + mix * best_sentence - self.tuning.question_penalty * asks
 
-    def _score(self, question: str, query: np.ndarray, allowed: np.ndarray | None) -> _Scored:
-        index, tuning = self.index, self.tuning
-        keyword_all = index.keyword_scores(question)
+    def _read(self, question: str, filters: Filters) -> _Question:
+        index = self.index
+        allowed = filters.rows(index)
+        keyword = index.keyword_scores(question)
         if allowed is not None:
-            mask = np.zeros(len(keyword_all), dtype=bool)
+            mask = np.zeros(len(keyword), dtype=bool)
             mask[allowed] = True
-            keyword_all = np.where(mask, keyword_all, 0.0)
-        dense_rows, _ = index.search_passages(query, tuning.pool, rows=allowed)
-        sentence_rows, _ = index.search_sentences(query, tuning.pool, rows=allowed)
-        keyword_rows = np.argsort(-keyword_all)[: tuning.pool]
-        keyword_rows = keyword_rows[keyword_all[keyword_rows] > 0]
+            keyword = np.where(mask, keyword, 0.0)
+        return _Question(
+            text=question,
+            intent=read_intent(question, self.list_headings),
+            query=self.encoder.encode_query(question),
+            allowed=allowed,
+            keyword=keyword,
+            weights=index.term_weights(question),
+        )
+
+    def _score(self, q: _Question) -> _Scored:
+        """The candidate pool from dense, sentence and keyword search, fused."""
+        index, pool = self.index, self.tuning.pool
+        dense_rows, _ = index.search_passages(q.query, pool, rows=q.allowed)
+        sentence_rows, _ = index.search_sentences(q.query, pool, rows=q.allowed)
+        keyword_rows = np.argsort(-q.keyword)[:pool]
+        keyword_rows = keyword_rows[q.keyword[keyword_rows] > 0]
         rows = np.unique(np.concatenate([dense_rows, sentence_rows, keyword_rows])).astype(np.int64)
-        dense = self._dense_of(query, rows)
-        keyword = keyword_all[rows]
-        fused = self._fuse(dense, keyword)
-        return _Scored(rows, dense, keyword, fused, {int(r): i for i, r in enumerate(rows)})
+        return self._score_rows(q, rows)
 
     def _fuse(self, dense: np.ndarray, keyword: np.ndarray) -> np.ndarray:
         tuning = self.tuning
@@ -157,11 +189,11 @@ class Retriever:
         fused = tuning.dense_weight / (tuning.rrf_k + _ranks(dense))
         return fused + np.where(keyword > 0, tuning.keyword_weight / (tuning.rrf_k + _ranks(keyword)), 0.0)
 
-    def _score_rows(self, question: str, query: np.ndarray, rows: Sequence[int]) -> _Scored:
-        """Score a fixed set of passage rows (judgments) the way the pool is scored."""
+    def _score_rows(self, q: _Question, rows: Sequence[int] | np.ndarray) -> _Scored:
+        """Dense, keyword and fused scores of the given passage rows."""
         chosen = np.asarray(rows, dtype=np.int64)
-        dense = self._dense_of(query, chosen)
-        keyword = self.index.keyword_scores(question)[chosen]
+        dense = self._dense_of(q.query, chosen)
+        keyword = q.keyword[chosen]
         return _Scored(chosen, dense, keyword, self._fuse(dense, keyword))
 
     def _hit(self, scored: _Scored, position: int, rank: int, *, group: str | None = None) -> Hit:
@@ -220,32 +252,26 @@ class Retriever:
 
     # -- the question forms ----------------------------------------------------
 
-    def _list_hits(self, intent: Intent, query: np.ndarray, question: str, allowed: np.ndarray | None) -> list[Hit]:
-        wanted = normalise_heading(intent.heading or "")
-        candidates = range(len(self.index.passages)) if allowed is None else allowed
-        rows = np.asarray(
-            [
-                int(r)
-                for r in candidates
-                if (p := self.index.passages[int(r)]).kind == "list_item"
-                and p.section
-                and normalise_heading(p.section[-1]) == wanted
-            ],
-            dtype=np.int64,
-        )
-        if not len(rows):
+    def _allowed(self, rows: Sequence[int], q: _Question) -> list[int]:
+        if q.allowed is None:
+            return list(rows)
+        allowed = set(q.allowed.tolist())
+        return [r for r in rows if r in allowed]
+
+    def _list_hits(self, q: _Question) -> list[Hit]:
+        """Every item under the list heading asked for, grouped by section."""
+        rows = self._allowed(self._list_rows.get(normalise_heading(q.intent.heading or ""), []), q)
+        if not rows:
             return []
-        dense = self._dense_of(query, rows)
-        keyword = self.index.keyword_scores(question)[rows]
+        scored = self._score_rows(q, rows)
         groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
         for i, row in enumerate(rows):
-            passage = self.index.passages[int(row)]
+            passage = self.index.passages[row]
             groups.setdefault((passage.report_id, passage.section[:-1]), []).append(i)
-        relevance = {key: float(np.max(dense[members])) for key, members in groups.items()}
+        relevance = {key: float(np.max(scored.dense[members])) for key, members in groups.items()}
         ordered = list(groups)  # document order
-        if intent.topic:
-            ordered = self._scope(ordered, intent.topic, question, relevance)
-        scored = _Scored(rows, dense, keyword, dense)
+        if q.intent.topic:
+            ordered = self._scope(q, ordered, relevance)
         hits: list[Hit] = []
         for key in ordered:
             label = key[1][-1] if key[1] else self.index.reports[key[0]].title
@@ -255,9 +281,8 @@ class Retriever:
 
     def _scope(
         self,
+        q: _Question,
         groups: list[tuple[str, tuple[str, ...]]],
-        topic: tuple[str, ...],
-        question: str,
         relevance: dict[tuple[str, tuple[str, ...]], float],
     ) -> list[tuple[str, tuple[str, ...]]]:
         """The list groups a question's topic asks for, most relevant first.
@@ -266,79 +291,70 @@ class Retriever:
         other ("… in how the force investigates crime"), that group alone;
         otherwise every group, the one whose items best match the question first.
         """
-        weights = self.index.term_weights(question)
-        whole = sum(weights.get(token, 0.0) for token in topic)
-
-        def named(key: tuple[str, tuple[str, ...]]) -> float:
-            return self._names_topic(topic, question, key[1])
-
-        by_name = sorted(groups, key=named, reverse=True)
-        best = named(by_name[0])
-        if best >= self.tuning.list_scope_share * whole and (len(by_name) == 1 or best > named(by_name[1])):
+        whole = sum(q.weights.get(token, 0.0) for token in q.intent.topic)
+        by_name = sorted(groups, key=lambda key: q.topic_share(key[1]), reverse=True)
+        best = q.topic_share(by_name[0][1])
+        if best >= self.tuning.list_scope_share * whole and (
+            len(by_name) == 1 or best > q.topic_share(by_name[1][1])
+        ):
             return by_name[:1]
         return sorted(groups, key=lambda key: -relevance[key])
 
-    def _names_topic(self, topic: Sequence[str], question: str, headings: Sequence[str]) -> float:
-        """How much of the question's topic (IDF-weighted) the headings name."""
-        weights = self.index.term_weights(question)
-        named = set(tokenize(" ".join(headings)))
-        return sum(weights.get(token, 0.0) for token in topic if token in named)
-
-    def _judgment_rows(self, allowed: np.ndarray | None) -> list[int]:
+    def _one_judgment_per_question(self) -> list[int]:
         """One judgment passage per graded question, preferring the question's own chapter."""
         chosen: dict[tuple[str, str], int] = {}
-        candidates = range(len(self.index.passages)) if allowed is None else allowed
-        for r in candidates:
-            key = self._judged(int(r))
+        for row in range(self.index.count()):
+            key = self._judged(row)
             if key is None:
                 continue
-            passage = self.index.passages[int(r)]
-            in_own_chapter = bool(passage.section) and judged_question(passage.section[0]) == key[1]
+            section = self.index.passages[row].section
+            in_own_chapter = bool(section) and judged_question(section[0]) == key[1]
             if key not in chosen or in_own_chapter:
-                chosen[key] = int(r)
+                chosen[key] = row
         return sorted(chosen.values())
 
     # -- the entry point -------------------------------------------------------
 
     def search(self, question: str, *, top_k: int = 5, filters: Filters | None = None) -> Retrieval:
         """Rank passages for `question`; list questions return every item."""
-        filters = filters or Filters()
-        intent = read_intent(question, self.list_headings)
-        query = self.encoder.encode_query(question)
-        allowed = filters.rows(self.index)
-        if allowed is not None and not len(allowed):
-            return Retrieval(question, intent, query, (), False, "no report matches the filters")
+        q = self._read(question, filters or Filters())
+        intent = q.intent
+
+        def done(hits: list[Hit], found: bool, note: str | None = None) -> Retrieval:
+            return Retrieval(question, intent, q.query, tuple(hits), found, q.weights, note)
+
+        if q.allowed is not None and not len(q.allowed):
+            return done([], False, "no report matches the filters")
 
         note = None
         if intent.kind == "list":
-            items = self._list_hits(intent, query, question, allowed)
+            items = self._list_hits(q)
             if items:
-                return Retrieval(question, intent, query, tuple(items), True)
+                return done(items, True)
             note = f"the reports searched list no “{intent.heading}”"
             intent = Intent("passages")
 
-        scored = self._score(question, query, allowed)
+        judgments = self._allowed(self._judgments, q)
         if intent.kind == "grades":
-            rows = self._judgment_rows(allowed)
-            if rows:
-                judged = self._score_rows(question, query, rows)
-                grades = [self._hit(judged, i, i + 1) for i in range(len(rows))]  # report order
-                return Retrieval(question, intent, query, tuple(grades), True)
+            if judgments:
+                judged = self._score_rows(q, judgments)
+                return done([self._hit(judged, i, i + 1) for i in range(len(judgments))], True)  # report order
             intent = Intent("passages")
 
         hits: list[Hit] = []
         skip: set[int] = set()
-        if intent.kind == "judgment" and (rows := self._judgment_rows(allowed)):
-            judged = self._score_rows(question, query, rows)
+        if intent.kind == "judgment" and judgments:
+            judged = self._score_rows(q, judgments)
             # a judgment whose headings name the topic ("overall", "vulnerable")
             # beats one whose statement merely shares a word with the question
-            naming = [self._names_topic(intent.topic, question, self.index.passages[r].section) for r in rows]
-            best = max(range(len(rows)), key=lambda i: (naming[i], judged.fused[i]))
+            naming = [q.topic_share(self.index.passages[r].section) for r in judgments]
+            best = max(range(len(judgments)), key=lambda i: (naming[i], judged.fused[i]))
             hits.append(self._hit(judged, best, 1))
-            skip.add(int(judged.rows[best]))
+            skip.add(judgments[best])
+        scored = self._score(q)
         positions = self._ranked_positions(scored, top_k - len(hits), skip=skip)
         hits += [self._hit(scored, p, rank) for rank, p in enumerate(positions, start=len(hits) + 1)]
-        best_dense = float(np.max(scored.dense))
+        best_dense = float(np.max(scored.dense)) if len(scored.dense) else 0.0
         found = bool(hits) and (
             best_dense >= self.tuning.min_relevance
             or (
@@ -346,7 +362,7 @@ class Retriever:
                 and self._names_rare_term(question, self.index.row_of[hits[0].passage.id])
             )
         )
-        return Retrieval(question, intent, query, tuple(hits), found, note)
+        return done(hits, found, note)
 
     def _names_rare_term(self, question: str, row: int) -> bool:
         """Does passage `row` hold a name from the question that few passages hold?
