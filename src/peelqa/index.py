@@ -69,6 +69,9 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 CORPUS_SUFFIXES = (".txt",)
 _BUILDS_KEPT = 3  # the current build and two before it, for a reader mid-switch
+# Less length normalisation than BM25's usual b=0.75: a one-line list item and
+# a long paragraph are both whole answers (measured: benchmarks/compare_retrieval.py).
+BM25_PARAMS = {"k1": 1.5, "b": 0.6}
 
 
 class TextEncoder(Protocol):
@@ -117,6 +120,7 @@ def fingerprint(files: Sequence[Path], model: str) -> str:
         "format": FORMAT_VERSION,
         "parser": PARSER_VERSION,
         "context": CONTEXT_VERSION,
+        "bm25": BM25_PARAMS,
         "model": model,
         "sources": [[p.name, _sha256(p)] for p in files],
     }
@@ -221,7 +225,7 @@ def _write_build(
     np.save(folder / "sentence_spans.npy", sentence_spans, allow_pickle=False)
 
     tokens = [tokenize(text) for text in contexts]
-    keyword_index = bm25s.BM25()
+    keyword_index = bm25s.BM25(**BM25_PARAMS)
     keyword_index.index(tokens, show_progress=False)
     keyword_index.save(str(folder / "bm25"), show_progress=False)
     frequencies = Counter(token for passage_tokens in tokens for token in set(passage_tokens))
