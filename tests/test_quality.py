@@ -22,9 +22,9 @@ def test_dev_questions_meet_the_targets(qa: QA) -> None:
 
 def test_own_questions_do_not_regress(qa: QA) -> None:
     report = evaluate(qa, load_questions(OWN_QUESTIONS))
-    assert report["hit@1"] >= 0.78, report["misses"]
+    assert report["hit@1"] >= 0.8, report["misses"]
     assert report["hit@5"] == 1.0, report["misses"]
-    assert report["mrr@10"] >= 0.88, report["misses"]
+    assert report["mrr@10"] >= 0.9, report["misses"]
     assert report["list_coverage"] == 1.0
     assert report["answer_hit"] >= 0.9
 
