@@ -20,7 +20,12 @@ from .embedding import Encoder
 from .index import Index
 from .intents import Intent, read_intent
 from .keywords import tokenize
-from .parsing.shapes import is_generic_part_heading, judged_question, normalise_heading
+from .parsing.shapes import (
+    is_generic_part_heading,
+    judged_question,
+    judgment_question,
+    normalise_heading,
+)
 from .records import Hit
 
 __all__ = ["Filters", "Retrieval", "Retriever", "Tuning"]
@@ -120,16 +125,13 @@ class Retriever:
         self.tuning = tuning or Tuning()
         self._tokens: dict[int, frozenset[str]] = {}
         self._list_rows: dict[str, list[int]] = {}  # normalised list heading -> item rows
+        headings: set[str] = set()
         for row, passage in enumerate(index.passages):
             if passage.kind == "list_item" and passage.section:
                 self._list_rows.setdefault(normalise_heading(passage.section[-1]), []).append(row)
-        self.list_headings = sorted(
-            {
-                p.section[-1]
-                for p in index.passages
-                if p.kind == "list_item" and p.section and is_generic_part_heading(p.section[-1])
-            }
-        )
+                if is_generic_part_heading(passage.section[-1]):
+                    headings.add(passage.section[-1])
+        self.list_headings = sorted(headings)
         self._judgments = self._one_judgment_per_question()
 
     # -- scoring ---------------------------------------------------------------
@@ -142,12 +144,11 @@ class Retriever:
         """
         index, mix = self.index, self.tuning.sentence_mix
         passage = index.passage_vectors[rows] @ query[0]
+        spans = [index.sentence_rows(int(r)) for r in rows]
         best_sentence = np.array(
             [
-                float(np.max(index.sentence_vectors[index.sentence_rows(int(r))] @ query[0]))
-                if len(index.sentence_rows(int(r)))
-                else float(passage[i])
-                for i, r in enumerate(rows)
+                float(np.max(index.sentence_vectors[span.start : span.stop] @ query[0])) if len(span) else whole
+                for span, whole in zip(spans, passage.tolist(), strict=True)
             ],
             dtype=np.float32,
         )
@@ -221,7 +222,7 @@ class Retriever:
         passage = self.index.passages[row]
         if passage.kind != "judgment":
             return None
-        return passage.report_id, passage.text.split(" Judgment: ")[0]
+        return passage.report_id, judgment_question(passage.text)
 
     def _duplicate(self, row: int, kept: Sequence[int]) -> bool:
         """Near-identical text, or a second judgment of the same question."""

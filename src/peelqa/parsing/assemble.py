@@ -38,6 +38,7 @@ class Draft:
     end: int
     refs: list[int] = field(default_factory=list)
     note_number: int | None = None
+    grade: str | None = None  # judgments only
 
 
 @dataclass
@@ -99,7 +100,8 @@ class _Walk:
             judged = self.path[-1].text if self.path else "Overall"
         self.judgments.setdefault(judged, item.text)
         start = self.path[-1].start if self.path else item.start
-        self.add("judgment", f"{judged} Judgment: {item.text}.", start, item.end)
+        draft = self.add("judgment", shapes.judgment_text(judged, item.text), start, item.end)
+        draft.grade = item.text
 
     def footnote(self, item: Typed) -> None:
         draft = self.add("footnote", item.text, item.start, item.end, item.refs)
@@ -225,10 +227,9 @@ def _quote_grade_statements(drafts: list[Draft]) -> None:
     sentence makes the judgment self-explaining.
     """
     for i, draft in enumerate(drafts):
-        if draft.kind != "judgment":
+        if draft.grade is None:
             continue
-        grade = draft.text.rsplit("Judgment: ", 1)[-1].rstrip(".")
-        first_word, *rest = grade.lower().split()
+        first_word, *rest = draft.grade.lower().split()
         mention = re.compile(
             r"\b" + re.escape(first_word[:6]) + r"\w*" + "".join(r"\s+" + re.escape(w) for w in rest), re.I
         )

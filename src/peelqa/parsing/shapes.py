@@ -24,6 +24,8 @@ __all__ = [
     "is_toc_line",
     "is_value",
     "judged_question",
+    "judgment_question",
+    "judgment_text",
     "list_item_body",
     "normalise_heading",
     "starts_lowercase",
@@ -138,6 +140,19 @@ def judged_question(heading: str) -> str:
     """The question a heading asks: "Overview – How …?" asks "How …?"."""
     match = _TITLE_WITH_QUESTION.match(heading)
     return match.group("question").strip() if match else heading
+
+
+_JUDGMENT = " Judgment: "
+
+
+def judgment_text(question: str, grade: str) -> str:
+    """The text of a judgment passage: "How effective …? Judgment: Good."."""
+    return f"{question}{_JUDGMENT}{grade}."
+
+
+def judgment_question(text: str) -> str:
+    """The question a judgment passage's text grades."""
+    return text.split(_JUDGMENT, 1)[0]
 
 
 def starts_lowercase(text: str) -> bool:
