@@ -68,7 +68,7 @@ def report_json(report: Report, index: Index) -> dict[str, Any]:
         "published": report.published,
         "source": report.source,
         "sha256": report.sha256,
-        "passages": sum(1 for p in index.passages if p.report_id == report.id),
+        "passages": len(index.rows_of_report[report.id]),
         "judgments": report.judgments,
     }
 

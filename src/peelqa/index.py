@@ -59,7 +59,6 @@ __all__ = [
     "build",
     "corpus_files",
     "fingerprint",
-    "is_current",
     "load",
     "read_manifest",
 ]
@@ -135,14 +134,6 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
-
-
-def is_current(index_dir: Path, corpus_dir: Path, model: str) -> bool:
-    """True when the current build matches the corpus and model exactly."""
-    manifest = read_manifest(index_dir)
-    if manifest is None:
-        return False
-    return bool(manifest.get("fingerprint") == fingerprint(corpus_files(corpus_dir), model))
 
 
 @contextlib.contextmanager

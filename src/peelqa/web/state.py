@@ -44,14 +44,14 @@ class Loaded:
     @classmethod
     def of(cls, qa: QA) -> Loaded:
         index = qa.index
-        passages_of: dict[str, list[Passage]] = {report_id: [] for report_id in index.reports}
-        for passage in index.passages:
-            passages_of[passage.report_id].append(passage)
         return cls(
             qa=qa,
             reports=[report_json(report, index) for report in index.reports.values()],
             index_info=index_json(index),
-            passages_of={report_id: tuple(items) for report_id, items in passages_of.items()},
+            passages_of={
+                report_id: tuple(index.passages[row] for row in rows)
+                for report_id, rows in index.rows_of_report.items()
+            },
         )
 
     @property
