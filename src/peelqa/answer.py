@@ -13,6 +13,7 @@ import numpy as np
 
 from .index import Index
 from .keywords import tokenize
+from .kinds import AnswerKind, IntentKind, PassageKind
 from .records import Answer, AnswerSentence, Hit
 from .retrieval import Retrieval
 
@@ -102,22 +103,22 @@ def compose(
     tuning = tuning or AnswerTuning()
     hits = retrieval.hits
     kind = retrieval.intent.kind
-    if kind == "list" and hits:
+    if kind is IntentKind.LIST and hits:
         answer, hits = _cite_whole(hits, retrieval.intent.heading)
-        return replace(answer, kind="list"), hits
-    if kind == "grades" and hits:
+        return replace(answer, kind=AnswerKind.LIST), hits
+    if kind is IntentKind.GRADES and hits:
         answer, hits = _cite_whole(hits, "Graded judgments")
-        return replace(answer, kind="grades"), hits
+        return replace(answer, kind=AnswerKind.GRADES), hits
     prefix = f"Note: {retrieval.note}. " if retrieval.note else ""
     if not retrieval.found or not hits:
-        return Answer(text=prefix + NOT_FOUND, sentences=(), kind="not_found", found=False), hits
+        return Answer(text=prefix + NOT_FOUND, sentences=(), kind=AnswerKind.NOT_FOUND, found=False), hits
 
-    if kind == "judgment" and hits[0].passage.kind == "judgment":
+    if kind is IntentKind.JUDGMENT and hits[0].passage.kind is PassageKind.JUDGMENT:
         lead = hits[0]
         answer = Answer(
             text=f"{prefix}{lead.passage.text} [{lead.rank}]",
             sentences=(AnswerSentence(text=lead.passage.text, passage_id=lead.passage.id, citation=lead.rank),),
-            kind="judgment",
+            kind=AnswerKind.JUDGMENT,
         )
         return answer, (_whole(lead), *hits[1:])
 
@@ -153,4 +154,4 @@ def compose(
             if top.score >= best - tuning.highlight_margin:
                 spans = [(top.start, top.end)]
         highlighted.append(replace(hit, highlights=tuple(sorted(spans))))
-    return Answer(text=text, sentences=answer_sentences, kind="passages"), tuple(highlighted)
+    return Answer(text=text, sentences=answer_sentences, kind=AnswerKind.PASSAGES), tuple(highlighted)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .kinds import PassageKind
 from .records import Passage
 
 __all__ = ["CONTEXT_VERSION", "index_texts"]
@@ -23,7 +24,7 @@ def _lead_in(passage: Passage, before: Sequence[Passage]) -> str | None:
     for previous in reversed(before):
         if previous.section != passage.section:
             return None
-        if previous.kind == "list_item":
+        if previous.kind is PassageKind.LIST_ITEM:
             continue
         return previous.text if previous.text.endswith(":") else None
     return None
@@ -36,7 +37,7 @@ def index_texts(passages: Sequence[Passage]) -> list[str]:
         parts = []
         if passage.section:
             parts.append(" › ".join(passage.section[-_HEADINGS_KEPT:]))
-        if passage.kind == "list_item":
+        if passage.kind is PassageKind.LIST_ITEM:
             lead = _lead_in(passage, passages[max(0, i - 50) : i])
             if lead:
                 parts.append(lead)

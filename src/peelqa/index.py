@@ -65,7 +65,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CORPUS_SUFFIXES = (".txt",)
 _BUILDS_KEPT = 3  # the current build and two before it, for a reader mid-switch
 # Less length normalisation than BM25's usual b=0.75: a one-line list item and

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .keywords import tokenize
+from .kinds import IntentKind
 
 __all__ = ["Intent", "read_intent"]
 
@@ -55,7 +56,7 @@ _GRADE_NOISE = frozenset(
 
 @dataclass(frozen=True)
 class Intent:
-    kind: str  # passages, list, grades, judgment
+    kind: IntentKind
     heading: str | None = None  # the list heading asked for
     topic: tuple[str, ...] = ()  # keyword stems left once the form is taken away
 
@@ -74,9 +75,9 @@ def read_intent(question: str, list_headings: Iterable[str] = ()) -> Intent:
         stems = _stems(heading)
         if stems and stems <= words and _ASKS_FOR_LIST.search(question):
             topic = tuple(sorted(words - stems - _TOPIC_NOISE))
-            return Intent("list", heading=heading, topic=topic)
+            return Intent(IntentKind.LIST, heading=heading, topic=topic)
     if _GRADE_WORDS.search(question):
         topic = tuple(sorted(words - _TOPIC_NOISE - _GRADE_NOISE))
         # no subject left ("What grades did the force get?"): every judgment
-        return Intent("judgment", topic=topic) if topic else Intent("grades")
-    return Intent("passages")
+        return Intent(IntentKind.JUDGMENT, topic=topic) if topic else Intent(IntentKind.GRADES)
+    return Intent(IntentKind.PASSAGES)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .kinds import AnswerKind, PassageKind
+
 __all__ = ["Answer", "AnswerSentence", "Hit", "Passage", "Report"]
 
 
@@ -24,6 +26,8 @@ class Report:
     source: str  # file name inside the corpus
     sha256: str
     judgments: dict[str, str] = field(default_factory=dict)  # question -> grade
+    kind: str | None = None  # the inspection's type, e.g. "effectiveness", where known
+    pages: int | None = None  # page count, where the source has pages
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -43,16 +47,22 @@ class Passage:
 
     id: str  # "<report_id>:p<NNNN>", stable for the same source and parser
     report_id: str
-    kind: str  # paragraph, list_item, footnote, table, figure, judgment
+    kind: PassageKind
     text: str
     section: tuple[str, ...]
     paragraph: int  # 1-based order in the report
-    page: int | None
+    page: int | None  # the page it starts on: exact from a PDF or form feeds, else estimated
     start: int
     end: int
     note_number: int | None = None  # the footnote's own number (footnotes only)
     note_refs: tuple[int, ...] = ()  # footnote markers the source text carried
     grade: str | None = None  # the graded judgment of the question this is about
+    judged_question: str | None = None  # judgments only: the inspection question graded
+    page_label: str | None = None  # the printed page number, where it differs from `page`
+
+    def __post_init__(self) -> None:
+        # accept the plain string too ("list_item"), as JSON and callers give it
+        object.__setattr__(self, "kind", PassageKind(self.kind))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -95,5 +105,5 @@ class Answer:
 
     text: str
     sentences: tuple[AnswerSentence, ...]
-    kind: str = "passages"  # passages, list, judgment, not_found
+    kind: AnswerKind = AnswerKind.PASSAGES
     found: bool = True

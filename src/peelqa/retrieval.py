@@ -20,10 +20,10 @@ from .embedding import Encoder
 from .index import Index
 from .intents import Intent, read_intent
 from .keywords import tokenize
+from .kinds import IntentKind, PassageKind
 from .parsing.shapes import (
     is_generic_part_heading,
     judged_question,
-    judgment_question,
     normalise_heading,
 )
 from .records import Hit
@@ -127,7 +127,7 @@ class Retriever:
         self._list_rows: dict[str, list[int]] = {}  # normalised list heading -> item rows
         headings: set[str] = set()
         for row, passage in enumerate(index.passages):
-            if passage.kind == "list_item" and passage.section:
+            if passage.kind is PassageKind.LIST_ITEM and passage.section:
                 self._list_rows.setdefault(normalise_heading(passage.section[-1]), []).append(row)
                 if is_generic_part_heading(passage.section[-1]):
                     headings.add(passage.section[-1])
@@ -220,9 +220,9 @@ class Retriever:
 
     def _judged(self, row: int) -> tuple[str, str] | None:
         passage = self.index.passages[row]
-        if passage.kind != "judgment":
+        if passage.judged_question is None:
             return None
-        return passage.report_id, judgment_question(passage.text)
+        return passage.report_id, passage.judged_question
 
     def _duplicate(self, row: int, kept: Sequence[int]) -> bool:
         """Near-identical text, or a second judgment of the same question."""
@@ -328,23 +328,23 @@ class Retriever:
             return done([], False, "no report matches the filters")
 
         note = None
-        if intent.kind == "list":
+        if intent.kind is IntentKind.LIST:
             items = self._list_hits(q)
             if items:
                 return done(items, True)
             note = f"the reports searched list no “{intent.heading}”"
-            intent = Intent("passages")
+            intent = Intent(IntentKind.PASSAGES)
 
         judgments = self._allowed(self._judgments, q)
-        if intent.kind == "grades":
+        if intent.kind is IntentKind.GRADES:
             if judgments:
                 judged = self._score_rows(q, judgments)
                 return done([self._hit(judged, i, i + 1) for i in range(len(judgments))], True)  # report order
-            intent = Intent("passages")
+            intent = Intent(IntentKind.PASSAGES)
 
         hits: list[Hit] = []
         skip: set[int] = set()
-        if intent.kind == "judgment" and judgments:
+        if intent.kind is IntentKind.JUDGMENT and judgments:
             judged = self._score_rows(q, judgments)
             # a judgment whose headings name the topic ("overall", "vulnerable")
             # beats one whose statement merely shares a word with the question

@@ -28,7 +28,7 @@ from .outline import build_outline
 __all__ = ["PARSER_VERSION", "ParsedReport", "parse_file", "parse_text", "report_id_for"]
 
 # Bump when a change alters passages, so existing indexes are rebuilt.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 _SUPPORTED_SUFFIXES = (".txt",)
 
@@ -106,6 +106,7 @@ def parse_text(text: str, *, source: str, sha256: str, report_id: str) -> Parsed
             note_number=draft.note_number,
             note_refs=tuple(dict.fromkeys(draft.refs)),
             grade=_grade_for(draft.section, judgments),
+            judged_question=draft.judged_question,
         )
         for order, draft in enumerate(ordered, start=1)
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..kinds import PassageKind
 from ..sentences import split_sentences
 from . import shapes
 from .classify import Kind, Typed
@@ -31,7 +32,7 @@ _MIN_PARAGRAPH_WORDS = 4
 class Draft:
     """A passage before it has its id and order."""
 
-    kind: str
+    kind: PassageKind
     text: str
     section: tuple[str, ...]
     start: int
@@ -39,6 +40,7 @@ class Draft:
     refs: list[int] = field(default_factory=list)
     note_number: int | None = None
     grade: str | None = None  # judgments only
+    judged_question: str | None = None  # judgments only
 
 
 @dataclass
@@ -73,7 +75,7 @@ class _Walk:
     def section(self) -> tuple[str, ...]:
         return tuple(heading.text for heading in self.path)
 
-    def add(self, kind: str, text: str, start: int, end: int, refs: tuple[int, ...] = ()) -> Draft:
+    def add(self, kind: PassageKind, text: str, start: int, end: int, refs: tuple[int, ...] = ()) -> Draft:
         draft = Draft(kind, text, self.section, start, end, list(refs))
         self.drafts.append(draft)
         self._home_notes(refs)
@@ -100,11 +102,12 @@ class _Walk:
             judged = self.path[-1].text if self.path else "Overall"
         self.judgments.setdefault(judged, item.text)
         start = self.path[-1].start if self.path else item.start
-        draft = self.add("judgment", shapes.judgment_text(judged, item.text), start, item.end)
+        draft = self.add(PassageKind.JUDGMENT, shapes.judgment_text(judged, item.text), start, item.end)
         draft.grade = item.text
+        draft.judged_question = judged
 
     def footnote(self, item: Typed) -> None:
-        draft = self.add("footnote", item.text, item.start, item.end, item.refs)
+        draft = self.add(PassageKind.FOOTNOTE, item.text, item.start, item.end, item.refs)
         draft.note_number = item.note_number
         self.last_note = draft
         self.cut_by_notes = self.just_cut
@@ -115,11 +118,11 @@ class _Walk:
         self.last_note.end = item.end
 
     def caption_block(self, item: Typed) -> None:
-        self.caption = self.add("figure", item.text, item.start, item.end, item.refs)
+        self.caption = self.add(PassageKind.FIGURE, item.text, item.start, item.end, item.refs)
 
     def source(self, item: Typed) -> None:
         last = self.drafts[-1] if self.drafts else None
-        if last is not None and last.kind == "figure" and last is self.caption:
+        if last is not None and last.kind == PassageKind.FIGURE and last is self.caption:
             last.text = f"{last.text} ({item.text})"
             last.end = item.end
 
@@ -138,7 +141,7 @@ class _Walk:
                 f"{name} {value}" for name, value in zip(header[1:], cells[1:], strict=False) if value
             )
             label = cells[0].rstrip("*")
-            self.add("table", f"{context} — {label}: {values}", start, line.end)
+            self.add(PassageKind.TABLE, f"{context} — {label}: {values}", start, line.end)
 
     def list_block(self, item: Typed) -> None:
         current: Draft | None = None
@@ -146,7 +149,7 @@ class _Walk:
             text, refs = strip_note_marks(line.text)
             if shapes.is_list_line(text) or current is None:
                 body = clean_inline(shapes.list_item_body(text))
-                current = self.add("list_item", body, line.start, line.end, refs)
+                current = self.add(PassageKind.LIST_ITEM, body, line.start, line.end, refs)
             else:  # a wrapped line of the item above
                 current.text = f"{current.text} {clean_inline(text)}"
                 current.end = line.end
@@ -154,7 +157,7 @@ class _Walk:
 
     def figure_values(self, item: Typed) -> None:
         values = "; ".join(f"{name} {value}" for name, value in item.pairs)
-        self.add("figure", f"{item.text}: {values}", item.start, item.end, item.refs)
+        self.add(PassageKind.FIGURE, f"{item.text}: {values}", item.start, item.end, item.refs)
 
     def paragraph(self, item: Typed, *, after_page_break: bool) -> None:
         text = item.text
@@ -164,7 +167,7 @@ class _Walk:
         elif self.open and after_page_break:
             target = self.open[-1]
         if target is None:
-            draft = self.add("paragraph", text, item.start, item.end, item.refs)
+            draft = self.add(PassageKind.PARAGRAPH, text, item.start, item.end, item.refs)
             if shapes.ends_open(text):
                 self.open.append(_Open(draft, list(self.path)))
                 self.just_cut = True
@@ -212,7 +215,7 @@ def assemble(typed: list[Typed], outline: Outline) -> tuple[list[Draft], dict[st
         elif kind is Kind.PARAGRAPH:
             walk.paragraph(item, after_page_break=after_page_break)
     for draft in walk.drafts:
-        if draft.kind == "footnote" and draft.note_number in walk.note_homes:
+        if draft.kind == PassageKind.FOOTNOTE and draft.note_number in walk.note_homes:
             draft.section = walk.note_homes[draft.note_number]
     drafts = _absorb_short_paragraphs(walk.drafts)
     _quote_grade_statements(drafts)
@@ -234,7 +237,7 @@ def _quote_grade_statements(drafts: list[Draft]) -> None:
             r"\b" + re.escape(first_word[:6]) + r"\w*" + "".join(r"\s+" + re.escape(w) for w in rest), re.I
         )
         following = next(
-            (d for d in drafts[i + 1 :] if d.kind == "paragraph" and d.section == draft.section), None
+            (d for d in drafts[i + 1 :] if d.kind == PassageKind.PARAGRAPH and d.section == draft.section), None
         )
         if following is None or following.start < draft.end:
             continue
@@ -249,8 +252,8 @@ def _absorb_short_paragraphs(drafts: list[Draft]) -> list[Draft]:
     """Fold a stray paragraph of a few words into the prose before it."""
     kept: list[Draft] = []
     for draft in drafts:
-        short = draft.kind == "paragraph" and shapes.word_count(draft.text) < _MIN_PARAGRAPH_WORDS
-        previous = next((d for d in reversed(kept) if d.kind == "paragraph"), None)
+        short = draft.kind == PassageKind.PARAGRAPH and shapes.word_count(draft.text) < _MIN_PARAGRAPH_WORDS
+        previous = next((d for d in reversed(kept) if d.kind == PassageKind.PARAGRAPH), None)
         if short and previous is not None:
             previous.text = f"{previous.text} {draft.text}"
             previous.end = max(previous.end, draft.end)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..kinds import PassageKind
 from ..records import Passage
 
 __all__ = [
@@ -144,7 +145,7 @@ def outline(passages: Sequence[Passage]) -> list[Block]:
     shown: tuple[str, ...] = ()
     headings = 0
     for passage in passages:
-        if passage.kind != "footnote" and passage.section != shown:
+        if passage.kind is not PassageKind.FOOTNOTE and passage.section != shown:
             common = 0
             while common < min(len(shown), len(passage.section)) and shown[common] == passage.section[common]:
                 common += 1
@@ -154,7 +155,7 @@ def outline(passages: Sequence[Passage]) -> list[Block]:
                     Block("heading", level=min(depth + 2, 6), title=passage.section[depth], anchor=f"s{headings}")
                 )
             shown = passage.section
-        if passage.kind == "list_item":
+        if passage.kind is PassageKind.LIST_ITEM:
             if blocks and blocks[-1].kind == "list":
                 blocks[-1] = Block("list", passages=blocks[-1].passages + (passage,))
             else:

@@ -105,7 +105,9 @@ def load(index_dir: Path, model: str) -> Loaded | Unavailable:
         logger.warning("serving without an index: %s", error)
         return Unavailable(str(error))
     logger.info("serving build %s (%d passages)", index.build_id, index.count())
-    return Loaded.of(QA(index, encoder))
+    qa = QA(index, encoder)
+    qa.warm_up()  # the first request is as fast as the hundredth
+    return Loaded.of(qa)
 
 
 def init_app(app: Flask) -> None:

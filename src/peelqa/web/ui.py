@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
+from ..kinds import AnswerKind, PassageKind
 from . import present
 from .errors import ApiError
 from .params import from_query
@@ -36,6 +37,8 @@ def _helpers() -> dict[str, Any]:
         "answer_pieces": present.answer_pieces,
         "list_groups": present.list_groups,
         "citation_text": present.citation_text,
+        "AnswerKind": AnswerKind,
+        "PassageKind": PassageKind,
     }
 
 
@@ -73,7 +76,7 @@ def report(report_id: str) -> str:
     if found is None:
         raise ApiError(404, "unknown_report", f"There is no report called “{report_id}” in the index.")
     passages = serving.passages_of[report_id]
-    footnotes = {p.note_number: p.id for p in passages if p.kind == "footnote" and p.note_number is not None}
+    footnotes = {p.note_number: p.id for p in passages if p.kind is PassageKind.FOOTNOTE and p.note_number is not None}
     blocks = present.outline(passages)
     return render_template(
         "report.html",

@@ -1,0 +1,41 @@
+"""The vocabularies peelqa speaks, each named once.
+
+They are `StrEnum`s, so a member equals its string ("list_item") in
+comparisons, JSON and templates: the contract's strings stay as they were.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["AnswerKind", "IntentKind", "PassageKind"]
+
+
+class PassageKind(StrEnum):
+    """What a passage is in the report's structure."""
+
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    FOOTNOTE = "footnote"
+    TABLE = "table"  # one row of a table, with its caption and column names
+    FIGURE = "figure"  # a labelled figure ("Force in numbers") with its values
+    JUDGMENT = "judgment"  # a graded judgment of one inspection question
+
+
+class IntentKind(StrEnum):
+    """What a question asks for."""
+
+    PASSAGES = "passages"  # the best passages
+    LIST = "list"  # every item under a list heading
+    GRADES = "grades"  # every graded judgment
+    JUDGMENT = "judgment"  # one graded judgment
+
+
+class AnswerKind(StrEnum):
+    """The shape of an answer."""
+
+    PASSAGES = "passages"
+    LIST = "list"
+    GRADES = "grades"
+    JUDGMENT = "judgment"
+    NOT_FOUND = "not_found"
