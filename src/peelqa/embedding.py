@@ -92,9 +92,6 @@ class Encoder:
         if not dimension:
             raise ModelLoadError(f"model {spec!r} does not report an embedding dimension")
         self.dimension = int(dimension)
-        # The first forward pass pays for lazy initialisation; pay it here so
-        # the first question is as fast as the hundredth.
-        self.encode_query("warm up")
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed many texts as float32 rows of unit length."""

@@ -9,6 +9,7 @@ from .answer import AnswerTuning, compose
 from .embedding import Encoder
 from .errors import InvalidQuestion
 from .index import Index
+from .kinds import IntentKind
 from .records import Answer, Hit
 from .retrieval import Filters, Retriever, Tuning
 
@@ -23,7 +24,7 @@ class Result:
     question: str
     answer: Answer
     hits: tuple[Hit, ...]
-    intent: str
+    intent: IntentKind
     took_ms: float
 
 
@@ -41,8 +42,13 @@ class QA:
         self.encoder = encoder
         self.retriever = Retriever(index, encoder, tuning)
         self.answer_tuning = answer_tuning or AnswerTuning()
-        # One throwaway answer fills the lazy caches on the way, so the first
-        # real question is as fast as the hundredth.
+
+    def warm_up(self) -> None:
+        """Answer one throwaway question, filling the lazy caches on the way.
+
+        A long-running service calls this once, so its first real question is
+        as fast as the hundredth; a one-shot `peelqa ask` need not pay twice.
+        """
         self.ask("How effective is the force?")
 
     def ask(self, question: str, *, top_k: int = 5, filters: Filters | None = None) -> Result:
