@@ -213,15 +213,39 @@ def eval_command(questions_file: Path, as_json: bool, index: Path, model: str) -
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    coverage = report["list_coverage"]
-    click.echo(
-        f"questions {report['questions']}  hit@1 {report['hit@1']:.3f}  hit@5 {report['hit@5']:.3f}  "
-        f"MRR@10 {report['mrr@10']:.3f}  list coverage {'n/a' if coverage is None else f'{coverage:.3f}'}  "
-        f"answer hit {report['answer_hit']:.3f}"
-    )
+    click.echo(summary_line(report))
     for miss in report["misses"]:
-        extra = f" missing {miss['missing_items']}" if miss.get("missing_items") else ""
-        click.echo(f"  miss {miss['id']} rank={miss['rank']}{extra}: {miss['question']}")
+        click.echo(f"  miss {miss_line(miss)}")
+
+
+def _figure(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def summary_line(report: dict[str, Any]) -> str:
+    """One line of an evaluation's figures, as `peelqa eval` prints them."""
+    line = (
+        f"questions {report['questions']}  hit@1 {_figure(report['hit@1'])}  hit@5 {_figure(report['hit@5'])}  "
+        f"MRR@10 {_figure(report['mrr@10'])}  list coverage {_figure(report['list_coverage'])}  "
+        f"answer hit {_figure(report['answer_hit'])}"
+    )
+    if report["list_precision"] is not None:
+        line += f"  list precision {_figure(report['list_precision'])}"
+    if report["unanswerable"]:
+        refused = round(report["refused"] * report["unanswerable"])
+        line += f"  unanswerable refused {refused}/{report['unanswerable']}"
+    wrongly = round((report["wrongly_refused"] or 0) * report["answerable"])
+    return line + f"  answerable refused {wrongly}/{report['answerable']}"
+
+
+def miss_line(miss: dict[str, Any]) -> str:
+    """Why one question counts as a miss."""
+    if "rank" not in miss:
+        return f"{miss['id']} answered, but nothing should: {miss['question']}"
+    extra = f" missing {miss['missing_items']}" if miss.get("missing_items") else ""
+    extra += f" extra {miss['extra_items']}" if miss.get("extra_items") else ""
+    extra += " (said not found)" if not miss["found"] else ""
+    return f"{miss['id']} rank={miss['rank']}{extra}: {miss['question']}"
 
 
 def settings_table() -> str:
