@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,29 +21,7 @@ from peelqa.errors import (
 )
 from peelqa.index import Index, build, load, read_manifest
 
-
-class FakeEncoder:
-    """Deterministic vectors from word hashes: enough to test the index, not retrieval."""
-
-    name = "fake-encoder"
-    dimension = 16
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        self.calls += 1
-        rows = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in text.lower().split():
-                rows[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1
-        rows += 1e-6
-        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
-
-
-class BrokenEncoder(FakeEncoder):
-    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        raise RuntimeError("the machine ran out of memory mid-build")
+from fakes import BrokenEncoder, FakeEncoder
 
 
 def _never() -> FakeEncoder:

@@ -5,6 +5,7 @@ HTTP statuses; the core raises them and nothing else on bad input.
 
     PeelqaError
     ├── ReportParseError      a corpus file is not a report we can read
+    │   └── UnsupportedFile   its bytes are neither a PDF nor UTF-8 text
     ├── CorpusError           the corpus folder is missing or holds no reports
     ├── ModelLoadError        the embedding model cannot be loaded offline
     ├── IndexError_           base for problems with a built index
@@ -12,6 +13,7 @@ HTTP statuses; the core raises them and nothing else on bad input.
     │   ├── IndexCorrupt      a build's files are missing or unreadable
     │   └── IndexMismatch     built with another model or format version
     ├── BuildInProgress       another process holds the build lock
+    ├── UnknownReport         no report in the corpus has that id
     ├── InvalidQuestion       a question or its options fail validation
     └── EvaluationFileError   a questions file for `peelqa eval` is malformed
 """
@@ -30,6 +32,8 @@ __all__ = [
     "ModelLoadError",
     "PeelqaError",
     "ReportParseError",
+    "UnknownReport",
+    "UnsupportedFile",
 ]
 
 
@@ -39,6 +43,14 @@ class PeelqaError(Exception):
 
 class ReportParseError(PeelqaError):
     """A corpus file is empty, binary, or holds no passages."""
+
+
+class UnsupportedFile(ReportParseError):
+    """The bytes are neither a PDF nor UTF-8 text, whatever the file is called."""
+
+
+class UnknownReport(PeelqaError):
+    """No report in the corpus has the id asked for."""
 
 
 class CorpusError(PeelqaError):

@@ -48,7 +48,7 @@ from .acronyms import expand, find_acronyms
 from .context import CONTEXT_VERSION, index_texts
 from .errors import BuildInProgress, CorpusError, IndexCorrupt, IndexMismatch, IndexNotBuilt
 from .keywords import tokenize
-from .parsing import PARSER_VERSION, ParsedReport, parse_file
+from .parsing import PARSER_VERSION, SUPPORTED_SUFFIXES, ParsedReport, parse_file, sidecar_path
 from .records import Passage, Report
 from .sentences import split_sentences
 
@@ -66,7 +66,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
-CORPUS_SUFFIXES = (".txt",)
+CORPUS_SUFFIXES = SUPPORTED_SUFFIXES
 _BUILDS_KEPT = 3  # the current build and two before it, for a reader mid-switch
 # Less length normalisation than BM25's usual b=0.75: a one-line list item and
 # a long paragraph are both whole answers (measured: benchmarks/compare_retrieval.py).
@@ -122,6 +122,8 @@ def fingerprint(files: Sequence[Path], model: str) -> str:
         "bm25": BM25_PARAMS,
         "model": model,
         "sources": [[p.name, _sha256(p)] for p in files],
+        # metadata overrides kept beside a report change what is indexed too
+        "sidecars": [[p.name, _sha256(sidecar_path(p))] for p in files if sidecar_path(p).is_file()],
     }
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 

@@ -12,11 +12,12 @@ Pure functions: no model, no I/O beyond reading the one file.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import ReportParseError
+from ..errors import ReportParseError, UnsupportedFile
 from ..records import Passage, Report
 from . import shapes
 from .assemble import Draft, assemble
@@ -25,12 +26,23 @@ from .classify import classify
 from .front_matter import read_front_matter
 from .outline import build_outline
 
-__all__ = ["PARSER_VERSION", "ParsedReport", "parse_file", "parse_text", "report_id_for"]
+__all__ = [
+    "PARSER_VERSION",
+    "SUPPORTED_SUFFIXES",
+    "ParsedReport",
+    "ReportFields",
+    "parse_bytes",
+    "parse_file",
+    "parse_text",
+    "report_id_for",
+    "sidecar_path",
+    "sniff_suffix",
+]
 
 # Bump when a change alters passages, so existing indexes are rebuilt.
 PARSER_VERSION = 2
 
-_SUPPORTED_SUFFIXES = (".txt",)
+SUPPORTED_SUFFIXES = (".txt",)
 
 
 @dataclass(frozen=True)
@@ -39,10 +51,65 @@ class ParsedReport:
     passages: tuple[Passage, ...]
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReportFields:
+    """Metadata a person gives for a report, overriding what its cover says."""
+
+    title: str | None = None
+    force: str | None = None
+    year: int | None = None
+
+    def apply(self, report: Report) -> Report:
+        """`report` with every given field replaced."""
+        given = {name: value for name, value in vars(self).items() if value is not None}
+        return replace(report, **given)
+
+
 def report_id_for(path: Path) -> str:
     """A URL-safe id from the file name: "PEEL Wiltshire 2015.txt" → "peel-wiltshire-2015"."""
     slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
     return slug or "report"
+
+
+def sniff_suffix(data: bytes, name: str) -> str:
+    """The suffix the bytes deserve, read from the bytes, never from the name.
+
+    Raises:
+        UnsupportedFile: the bytes are neither a PDF nor UTF-8 text.
+    """
+    if data.startswith(b"%PDF-"):
+        return ".pdf"
+    if b"\x00" not in data[:8192]:
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return ".txt"
+    raise UnsupportedFile(f"{name}: neither a PDF nor UTF-8 text")
+
+
+def sidecar_path(path: Path) -> Path:
+    """Where a report's metadata overrides live: "x.pdf" → "x.pdf.json"."""
+    return path.with_name(path.name + ".json")
+
+
+def _read_sidecar(path: Path) -> ReportFields | None:
+    sidecar = sidecar_path(path)
+    if not sidecar.is_file():
+        return None
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or set(data) - {"title", "force", "year"}:
+            raise ValueError("expected an object with title, force and year only")
+        title, force, year = data.get("title"), data.get("force"), data.get("year")
+        if not all(v is None or isinstance(v, str) for v in (title, force)):
+            raise ValueError("title and force must be strings")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+            raise ValueError("year must be a whole number")
+    except (OSError, ValueError) as error:
+        raise ReportParseError(f"{sidecar.name}: not a readable metadata file ({error})") from None
+    return ReportFields(title=title, force=force, year=year)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -113,21 +180,39 @@ def parse_text(text: str, *, source: str, sha256: str, report_id: str) -> Parsed
     return ParsedReport(report, passages)
 
 
-def parse_file(path: Path) -> ParsedReport:
+def parse_bytes(
+    data: bytes, *, source: str, report_id: str, fields: ReportFields | None = None
+) -> ParsedReport:
+    """Parse the bytes of one report file called `source`.
+
+    Raises:
+        ReportParseError: the bytes are empty, binary, not UTF-8, or hold no passages.
+    """
+    text = _decode(data, source)
+    parsed = parse_text(text, source=source, sha256=hashlib.sha256(data).hexdigest(), report_id=report_id)
+    if fields is None:
+        return parsed
+    return ParsedReport(fields.apply(parsed.report), parsed.passages)
+
+
+def parse_file(path: Path, *, fields: ReportFields | None = None) -> ParsedReport:
     """Read and parse one report file.
+
+    Metadata comes from the document, then from a sidecar JSON beside the file
+    (`sidecar_path`), then from `fields`: each later one wins.
 
     Raises:
         ReportParseError: the file is unreadable, empty, binary, not UTF-8,
             of an unsupported type, or holds no passages.
     """
     name = path.name
-    if path.suffix.lower() not in _SUPPORTED_SUFFIXES:
-        raise ReportParseError(f"{name}: unsupported file type (expected {', '.join(_SUPPORTED_SUFFIXES)})")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise ReportParseError(f"{name}: unsupported file type (expected {', '.join(SUPPORTED_SUFFIXES)})")
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ReportParseError(f"{name}: cannot read ({error.strerror})") from None
-    text = _decode(data, name)
-    return parse_text(
-        text, source=name, sha256=hashlib.sha256(data).hexdigest(), report_id=report_id_for(path)
-    )
+    parsed = parse_bytes(data, source=name, report_id=report_id_for(path), fields=_read_sidecar(path))
+    if fields is None:
+        return parsed
+    return ParsedReport(fields.apply(parsed.report), parsed.passages)
