@@ -7,6 +7,7 @@ OpenAPI document and real responses validated against it, and the factory.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -77,7 +78,9 @@ def test_openapi_document_is_valid_openapi_3_1(client: FlaskClient) -> None:
 def test_openapi_documents_every_endpoint(app: Flask) -> None:
     documented = set(openapi_document()["paths"])
     served = {
-        rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/") or rule.rule == "/healthz"
+        re.sub(r"<(\w+)>", r"{\1}", rule.rule)  # Flask's <report_id> is OpenAPI's {report_id}
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") or rule.rule == "/healthz"
     }
     assert served == documented
 
@@ -313,10 +316,15 @@ ERRORS = [
     ("get", "/api/nope", {}, 404, "not_found"),
     ("post", "/api/nope", {"json": {}}, 404, "not_found"),
     ("get", "/api/", {}, 404, "not_found"),
-    ("get", "/api/reports/" + REPORT_ID, {}, 404, "not_found"),
+    ("get", "/api/reports/nope", {}, 404, "not_found"),
+    ("get", "/api/jobs/nope", {}, 404, "not_found"),
+    ("put", "/api/reports/" + REPORT_ID, {}, 405, "method_not_allowed"),
+    ("delete", "/api/reports", {}, 405, "method_not_allowed"),
+    ("post", "/api/jobs/nope", {}, 405, "method_not_allowed"),
     ("delete", "/api/ask", {}, 405, "method_not_allowed"),
     ("put", "/api/ask", {"json": {"question": "What?"}}, 405, "method_not_allowed"),
-    ("post", "/api/reports", {"json": {}}, 405, "method_not_allowed"),
+    ("post", "/api/reports", {"json": {}}, 403, "uploads_disabled"),  # no admin token configured
+    ("delete", "/api/reports/" + REPORT_ID, {}, 403, "uploads_disabled"),
     ("post", "/api/index", {}, 405, "method_not_allowed"),
     ("post", "/healthz", {}, 405, "method_not_allowed"),
 ]
@@ -339,7 +347,9 @@ def test_errors_are_json_with_the_right_status_and_code(
 
 def test_every_error_code_is_documented() -> None:
     code = openapi_document()["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
-    assert set(CODES.values()) | {"invalid_json", "invalid_request", "unknown_report"} == set(code["examples"])
+    assert set(CODES.values()) | {"invalid_json", "invalid_request", "unknown_report", "uploads_disabled"} == set(
+        code["examples"]
+    )
 
 
 def test_unexpected_failures_are_a_logged_500_without_a_traceback(

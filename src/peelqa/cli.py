@@ -248,10 +248,14 @@ def miss_line(miss: dict[str, Any]) -> str:
     return f"{miss['id']} rank={miss['rank']}{extra}: {miss['question']}"
 
 
+def _code(value: str | None) -> str:
+    return f"`{value}`" if value else "(none)"
+
+
 def settings_table() -> str:
     """The settings as a Markdown table (the README carries this)."""
     rows = ["| flag | environment variable | default | meaning |", "|---|---|---|---|"]
-    rows += [f"| `{s.flag}` | `{s.env}` | `{s.default}` | {s.help} |" for s in SETTINGS]
+    rows += [f"| {_code(s.flag)} | `{s.env}` | {_code(s.default)} | {s.help} |" for s in SETTINGS]
     return "\n".join(rows)
 
 

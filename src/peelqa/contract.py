@@ -11,11 +11,19 @@ from .index import Index
 from .qa import Result
 from .records import Hit, Report
 
-__all__ = ["ask_json", "hit_json", "index_json", "passage_url", "report_json"]
+__all__ = ["ask_json", "hit_json", "index_json", "passage_url", "report_json", "source_url"]
 
 
 def passage_url(report_id: str, passage_id: str) -> str:
     return f"/reports/{report_id}#{passage_id}"
+
+
+def source_url(report: Report, page: int | None = None) -> str:
+    """Where the original file is served; a PDF opens at `page` when it is known."""
+    url = f"/reports/{report.id}/source"
+    if page is not None and report.source.lower().endswith(".pdf"):
+        url += f"#page={page}"
+    return url
 
 
 def hit_json(hit: Hit, report: Report) -> dict[str, Any]:
@@ -31,7 +39,7 @@ def hit_json(hit: Hit, report: Report) -> dict[str, Any]:
         "section": list(passage.section),
         "paragraph": passage.paragraph,
         "page": passage.page,
-        "source": {"file": report.source, "start": passage.start, "end": passage.end},
+        "source": {"file": report.source, "start": passage.start, "end": passage.end, "url": source_url(report, passage.page)},
         "highlights": [list(span) for span in hit.highlights],
         "url": passage_url(report.id, passage.id),
         "grade": passage.grade,
@@ -70,6 +78,10 @@ def report_json(report: Report, index: Index) -> dict[str, Any]:
         "sha256": report.sha256,
         "passages": len(index.rows_of_report[report.id]),
         "judgments": report.judgments,
+        "kind": report.kind,
+        "pages": report.pages,
+        "url": f"/reports/{report.id}",
+        "source_url": source_url(report),
     }
 
 

@@ -15,6 +15,7 @@ HTTP statuses; the core raises them and nothing else on bad input.
     ├── BuildInProgress       another process holds the build lock
     ├── UnknownReport         no report in the corpus has that id
     ├── InvalidQuestion       a question or its options fail validation
+    ├── InvalidRequest        a request's field fails validation (the field is named)
     └── EvaluationFileError   a questions file for `peelqa eval` is malformed
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "IndexMismatch",
     "IndexNotBuilt",
     "InvalidQuestion",
+    "InvalidRequest",
     "ModelLoadError",
     "PeelqaError",
     "ReportParseError",
@@ -83,6 +85,14 @@ class BuildInProgress(PeelqaError):
 
 class InvalidQuestion(PeelqaError):
     """A question or one of its options fails validation."""
+
+
+class InvalidRequest(PeelqaError):
+    """A field of a request fails validation; `field` names it."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class EvaluationFileError(PeelqaError):

@@ -11,12 +11,10 @@ from .errors import InvalidQuestion
 from .index import Index
 from .kinds import IntentKind
 from .records import Answer, Hit
+from .requests import MAX_QUESTION_CHARS, MAX_TOP_K  # the limits are the request models'
 from .retrieval import Filters, Retriever, Tuning
 
 __all__ = ["MAX_QUESTION_CHARS", "MAX_TOP_K", "QA", "Result"]
-
-MAX_QUESTION_CHARS = 1000
-MAX_TOP_K = 50
 
 
 @dataclass(frozen=True)

@@ -124,11 +124,15 @@ def serve(
     threads: int,
     announce: Callable[[str], None] = print,
 ) -> None:
-    """Build the index if needed, then serve the app until SIGINT or SIGTERM."""
-    from .web import create_app
+    """Build the index if needed, then serve the app until SIGINT or SIGTERM.
+
+    A watcher switches to any newer build in `index_dir` (another process's upload or `peelqa add`).
+    """
+    from .web import create_app, watch
 
     prepare_index(corpus_dir, index_dir, model)
     app = create_app({"PEELQA_CORPUS_DIR": str(corpus_dir), "PEELQA_INDEX_DIR": str(index_dir), "PEELQA_MODEL": model})
+    watcher = watch(app)
     server = create_server(app, host=host, port=port, threads=threads)
     shown_host = f"[{host}]" if ":" in host else host
     announce(f"peelqa is ready: open http://{shown_host}:{getattr(server, 'effective_port', port)}/ (Ctrl+C to stop)")
@@ -137,4 +141,5 @@ def serve(
         server.run()  # returns after KeyboardInterrupt, its task threads shut down
     finally:
         server.close()
+        watcher.stop()
         logger.info("stopped")

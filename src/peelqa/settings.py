@@ -36,6 +36,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", "--port", "PEELQA_PORT", "8000", "Port `peelqa serve` listens on."),
     Setting("threads", "--threads", "PEELQA_THREADS", "4", "Worker threads of the `peelqa serve` WSGI server."),
     Setting("log_level", "--log-level", "PEELQA_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    # environment only: a token on the command line would show in every process list
+    Setting(
+        "admin_token",
+        None,
+        "PEELQA_ADMIN_TOKEN",
+        "",
+        "Token that allows adding and removing reports through the service (`Authorization: Bearer …`); unset, uploads are off.",
+    ),
+    Setting("max_upload_mb", None, "PEELQA_MAX_UPLOAD_MB", "50", "Largest report file the service accepts for upload, in megabytes."),
 )
 
 

@@ -15,7 +15,7 @@ from flask import Flask
 
 from ..settings import setting
 
-__all__ = ["MAX_BODY_BYTES", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "create_app", "watch"]
 
 MAX_BODY_BYTES = 1_000_000  # a question is at most 1,000 characters; nothing needs more
 
@@ -23,7 +23,7 @@ MAX_BODY_BYTES = 1_000_000  # a question is at most 1,000 characters; nothing ne
 def _defaults() -> dict[str, Any]:
     """Settings from the environment (the settings table), before any override."""
     config: dict[str, Any] = {"MAX_CONTENT_LENGTH": MAX_BODY_BYTES}
-    for name in ("corpus", "index", "model"):
+    for name in ("corpus", "index", "model", "admin_token", "max_upload_mb"):
         item = setting(name)
         config[item.env] = os.environ.get(item.env, item.default)
     return config
@@ -37,7 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """
     # Imported here, not at the top: `import peelqa.web` stays cheap (no
     # faiss, no bm25s) for tools that only need the package's names.
-    from . import api, errors, headers, state, ui
+    from . import admin, api, errors, headers, state, ui
 
     app = Flask(__name__)
     app.config.from_mapping(_defaults())
@@ -50,10 +50,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ui.bp)
+    admin.init_app(app)  # first: a bad upload limit fails before the index loads
     state.init_app(app)
     # Compile the templates and read the OpenAPI document now, so the first
     # request costs what the hundredth does.
-    for name in ("base.html", "_answer.html", "chat.html", "report.html", "error.html"):
+    for name in ("base.html", "_answer.html", "chat.html", "report.html", "reports.html", "error.html"):
         app.jinja_env.get_template(name)
     api.openapi_document()
     return app
+
+
+def watch(app: Flask, *, interval: float = 1.0) -> Any:
+    """Start a thread that switches `app` to any new build in its index folder; `.stop()` it.
+
+    `peelqa serve` runs one, so builds made by another process (`peelqa
+    add`, another server's upload) are served without a restart.
+    """
+    from .state import EXTENSION, Watcher
+
+    return Watcher(app.extensions[EXTENSION], interval=interval).start()

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-import json
-from importlib.resources import files
-from typing import Any
-
 from flask import Blueprint, Response, jsonify, request
 
+from .openapi import document as openapi_document
 from .params import from_json, from_query, json_object
-from .state import loaded
+from .errors import ApiError
+from .state import loaded, state
 
 __all__ = ["bp", "openapi_document"]
 
 bp = Blueprint("api", __name__)
-
-
-@functools.cache
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 description of this API, read once from the package."""
-    text = files(__package__).joinpath("openapi.json").read_text(encoding="utf-8")
-    document: dict[str, Any] = json.loads(text)
-    return document
 
 
 @bp.route("/api/ask", methods=["GET", "POST"])
@@ -42,10 +31,19 @@ def reports() -> Response:
     return jsonify({"reports": serving.reports, "build_id": serving.build_id})
 
 
+@bp.get("/api/reports/<report_id>")
+def report(report_id: str) -> Response:
+    """One report of the index, with its graded judgments."""
+    found = loaded().report_json(report_id)
+    if found is None:
+        raise ApiError(404, "not_found", f"There is no report {report_id!r} in the index.")
+    return jsonify(found)
+
+
 @bp.get("/api/index")
 def index() -> Response:
-    """Describe the index being served: build, model, counts, when it was built."""
-    return jsonify(loaded().index_info)
+    """Describe the index being served: build, model, counts, when it was built, the last failed change."""
+    return jsonify({**loaded().index_info, "last_error": state().last_error})
 
 
 @bp.get("/api/openapi.json")

@@ -7,7 +7,8 @@ The JSON API (`/api/…`, `/healthz`) always answers with
 and the matching status; the HTML pages render `error.html` instead. The
 core's exceptions are translated here and nowhere else:
 
-    ApiError            raised by the views (validation, unknown report, 503)
+    ApiError            raised by the views (unknown report, 503, uploads)
+    InvalidRequest      400 invalid_request, naming the field (the request models)
     InvalidQuestion     400 invalid_request (a backstop: views validate first)
     IndexError_ etc.    503 index_unavailable
     HTTPException       its own status (404, 405, 413, 415…)
@@ -19,12 +20,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import BuildInProgress, IndexError_, InvalidQuestion, ModelLoadError, PeelqaError
+from ..errors import BuildInProgress, IndexError_, InvalidQuestion, InvalidRequest, ModelLoadError, PeelqaError
 
-__all__ = ["CODES", "ApiError", "init_app", "wants_json"]
+__all__ = ["CODES", "ApiError", "api_error", "init_app", "wants_json"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,12 +65,15 @@ class ApiError(Exception):
     `field` names the request parameter at fault, when there is one.
     """
 
-    def __init__(self, status: int, code: str, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, *, field: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -79,9 +83,11 @@ class ApiError(Exception):
 
 
 def wants_json() -> bool:
-    """True for requests to the JSON API, which must never receive HTML."""
+    """True for requests to the JSON API, which must never receive HTML, and for clients asking for JSON."""
     path = request.path
-    return path == "/api" or path.startswith("/api/") or path == "/healthz"
+    if path == "/api" or path.startswith("/api/") or path == "/healthz":
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def _respond(error: ApiError, headers: dict[str, str] | None = None) -> Response:
@@ -102,14 +108,14 @@ def _respond(error: ApiError, headers: dict[str, str] | None = None) -> Response
 
 
 def _from_api_error(error: ApiError) -> Response:
-    return _respond(error)
+    return _respond(error, error.headers)
 
 
 def _from_http(error: HTTPException) -> Response:
     status = error.code or 500
     message = _MESSAGES.get(status) or (error.description or error.name)
     if status == 413:
-        message = f"The request body is too large (the limit is {current_app.config['MAX_CONTENT_LENGTH']:,} bytes)."
+        message = f"The request body is too large (the limit is {request.max_content_length or 0:,} bytes)."
     headers = {}
     allowed = getattr(error, "valid_methods", None)
     if status == 405 and allowed:
@@ -119,12 +125,22 @@ def _from_http(error: HTTPException) -> Response:
     return _respond(ApiError(status, code, message), headers)
 
 
-def _from_peelqa(error: PeelqaError) -> Response:
+def api_error(error: PeelqaError) -> ApiError | None:
+    """The status and code the core's `error` deserves, or None for a bug."""
+    if isinstance(error, InvalidRequest):
+        return ApiError(400, "invalid_request", str(error), field=error.field)
     if isinstance(error, InvalidQuestion):
-        return _respond(ApiError(400, "invalid_request", str(error)))
+        return ApiError(400, "invalid_request", str(error))
     if isinstance(error, IndexError_ | ModelLoadError | BuildInProgress):
-        return _respond(ApiError(503, "index_unavailable", str(error)))
-    return _from_unexpected(error)
+        return ApiError(503, "index_unavailable", str(error))
+    return None
+
+
+def _from_peelqa(error: PeelqaError) -> Response:
+    translated = api_error(error)
+    if translated is None:
+        return _from_unexpected(error)
+    return _respond(translated)
 
 
 def _from_unexpected(error: Exception) -> Response:

@@ -1,29 +1,25 @@
-"""The parameters of a question, read from a JSON body or a query string.
+"""Read a request's parameters into the models of `peelqa.requests`.
 
-Both readers check types strictly and raise `ApiError` (400) naming the
-parameter, so a client learns what to fix; `QA.ask` validates again as a
-backstop. Blank filters mean "no filter", because HTML forms send empty
-fields for options a person left alone.
+The models decide what is valid; this module only gets the raw values out
+of Flask's request (JSON body, query string, multipart form) and turns a
+validated question into `AskParams`. Blank filters mean "no filter",
+because HTML forms send empty fields for options a person left alone.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
-from ..qa import MAX_QUESTION_CHARS, MAX_TOP_K
+from ..requests import DEFAULT_TOP_K, AskBody, AskQuery, UploadForm, validate
 from ..retrieval import Filters
 from .errors import ApiError
 
-__all__ = ["DEFAULT_TOP_K", "AskParams", "from_json", "from_query", "json_object"]
-
-DEFAULT_TOP_K = 5
-_DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: str.isdigit() accepts '²'
+__all__ = ["DEFAULT_TOP_K", "AskParams", "Upload", "from_json", "from_query", "json_object", "upload_from"]
 
 
 @dataclass(frozen=True)
@@ -35,24 +31,12 @@ class AskParams:
     filters: Filters = Filters()
 
 
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(400, "invalid_request", message, field=field)
+@dataclass(frozen=True)
+class Upload:
+    """A validated upload: the file's bytes, the name it was sent under, and its fields."""
 
-
-def _question(value: Any, field: str) -> str:
-    if not isinstance(value, str):
-        raise _invalid(field, "The question must be a string.")
-    if not value.strip():
-        raise _invalid(field, "The question is empty: type a question.")
-    if len(value) > MAX_QUESTION_CHARS:
-        raise _invalid(field, f"The question is too long: at most {MAX_QUESTION_CHARS:,} characters, this one has {len(value):,}.")
-    return value
-
-
-def _top_k(value: int) -> int:
-    if not 1 <= value <= MAX_TOP_K:
-        raise _invalid("top_k", f"top_k must be a whole number from 1 to {MAX_TOP_K}.")
-    return value
+    form: UploadForm
+    filename: str
 
 
 def json_object(request: Request) -> dict[str, Any]:
@@ -77,56 +61,50 @@ def json_object(request: Request) -> dict[str, Any]:
 
 
 def from_json(data: dict[str, Any]) -> AskParams:
-    """Validate a POST /api/ask body. `null` means the same as leaving a field out."""
-    question = _question(data.get("question"), "question")
+    """Validate a POST /api/ask body. `null` means the same as leaving a field out.
 
-    top_k = data.get("top_k")
-    if top_k is None:
-        top_k = DEFAULT_TOP_K
-    elif isinstance(top_k, bool) or not isinstance(top_k, int):  # bool is an int subclass
-        raise _invalid("top_k", f"top_k must be a whole number from 1 to {MAX_TOP_K}.")
-
-    report = data.get("report")
-    if report is None:
-        reports: tuple[str, ...] = ()
-    elif isinstance(report, str):
-        reports = (report,)
-    elif isinstance(report, list) and all(isinstance(item, str) for item in report):
-        reports = tuple(report)
-    else:
-        raise _invalid("report", "report must be a report id or a list of report ids.")
-
-    force = data.get("force")
-    if force is not None and not isinstance(force, str):
-        raise _invalid("force", "force must be a string, e.g. \"Wiltshire Police\".")
-
-    year = data.get("year")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        raise _invalid("year", "year must be a whole number, e.g. 2015.")
-
-    return AskParams(question, _top_k(top_k), _filters(reports, force, year))
+    Raises:
+        InvalidRequest: a field is missing or wrong.
+    """
+    body = validate(AskBody, data)
+    reports = (body.report,) if isinstance(body.report, str) else tuple(body.report or ())
+    return AskParams(body.question, body.top_k or DEFAULT_TOP_K, _filters(reports, body.force, body.year))
 
 
-def from_query(args: MultiDict[str, str], *, field: str = "q") -> AskParams:
-    """Validate the query string of GET /api/ask (or of the chat page's form)."""
-    if field not in args:
-        raise _invalid(field, f"Add the question as ?{field}=…")
-    question = _question(args.get(field), field)
+def _given(args: MultiDict[str, str], model: type[AskQuery] | type[UploadForm], keep_blank: str = "") -> dict[str, Any]:
+    """The model's fields present in `args`, lists for list fields; blanks left out but `keep_blank`."""
+    values: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if getattr(info.annotation, "__origin__", None) is list:
+            values[name] = [v for v in args.getlist(name) if v.strip()]
+        elif name in args and (name == keep_blank or args[name].strip()):
+            values[name] = args[name]
+    return values
 
-    top_k = DEFAULT_TOP_K
-    if raw := args.get("top_k", ""):
-        if not _DIGITS.fullmatch(raw):
-            raise _invalid("top_k", f"top_k must be a whole number from 1 to {MAX_TOP_K}.")
-        top_k = _top_k(int(raw))
 
-    year = None
-    if raw := args.get("year", ""):
-        if not _DIGITS.fullmatch(raw):
-            raise _invalid("year", "year must be a whole number, e.g. 2015.")
-        year = int(raw)
+def from_query(args: MultiDict[str, str]) -> AskParams:
+    """Validate the query string of GET /api/ask (or of the chat page's form).
 
-    reports = tuple(args.getlist("report"))
-    return AskParams(question, top_k, _filters(reports, args.get("force"), year))
+    Raises:
+        InvalidRequest: a parameter is missing or wrong.
+    """
+    query = validate(AskQuery, _given(args, AskQuery, keep_blank="q"))
+    return AskParams(query.q, query.top_k, _filters(tuple(query.report), query.force, query.year))
+
+
+def upload_from(request: Request) -> Upload:
+    """Validate the multipart form of POST /api/reports (reading the file into memory).
+
+    Raises:
+        InvalidRequest: the file is missing or empty, or a field is wrong.
+    """
+    values = _given(request.form, UploadForm)
+    values.pop("file", None)  # only a file part is a file
+    part = request.files.get("file")
+    if part is not None:
+        values["file"] = part.read()
+    form = validate(UploadForm, values)
+    return Upload(form, (part.filename if part is not None else None) or "report")
 
 
 def _filters(reports: tuple[str, ...], force: str | None, year: int | None) -> Filters:
