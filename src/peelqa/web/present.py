@@ -19,6 +19,14 @@ from ..records import Passage
 __all__ = [
     "GRADES",
     "Block",
+    "Column",
+    "Matrix",
+    "Picker",
+    "grade_matrix",
+    "in_scope",
+    "picker",
+    "question_key",
+    "report_label",
     "answer_pieces",
     "citation_text",
     "grade_class",
@@ -29,6 +37,7 @@ __all__ = [
 
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
 def grade_class(grade: str | None) -> str:
@@ -163,3 +172,108 @@ def outline(passages: Sequence[Passage]) -> list[Block]:
         else:
             blocks.append(Block("passage", passages=(passage,)))
     return blocks
+
+
+# ---------------------------------------------------------------- many reports
+
+
+def question_key(question: str) -> str:
+    """A graded question's text normalised, so the same question matches across reports.
+
+    Case, curly quotes, dashes, spacing and the closing punctuation do not matter.
+    """
+    text = " ".join(question.translate(_QUOTES).casefold().split())
+    return text.rstrip(" ?.:")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One inspection question of the grade matrix."""
+
+    key: str  # question_key of the question
+    question: str  # as the first report that grades it words it
+    rest: str  # the question without the matrix's `lead`: what tells this column apart
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Reports (rows) by inspection questions (columns); a cell is a grade or None."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[dict[str, Any], tuple[str | None, ...]], ...]  # (report JSON, grade per column)
+    lead: str  # the words every column's question starts with ("" when none), shown once
+
+
+def _common_words(texts: Sequence[str]) -> str:
+    """The words all `texts` start with, when there are two texts or more and each goes on after them."""
+    if len(texts) < 2:
+        return ""
+    split = [t.split() for t in texts]
+    common: list[str] = []
+    for words in zip(*split, strict=False):
+        if len(set(words)) != 1:
+            break
+        common.append(words[0])
+    if any(len(words) <= len(common) for words in split):
+        return ""
+    return " ".join(common)
+
+
+def grade_matrix(reports: Sequence[dict[str, Any]]) -> Matrix:
+    """The grades of `reports` (as GET /api/reports lists them) as a matrix.
+
+    Rows are sorted by force, newest first; columns keep the order in which
+    the reports first grade each question.
+    """
+    questions: dict[str, str] = {}
+    for report in reports:
+        for question in report["judgments"]:
+            questions.setdefault(question_key(question), question)
+    lead = _common_words(list(questions.values()))
+    columns = tuple(
+        Column(key, question, question[len(lead) :].strip() if lead else question)
+        for key, question in questions.items()
+    )
+    ordered = sorted(reports, key=lambda r: (r["force"].casefold(), -(r["year"] or 0), r["title"].casefold()))
+    rows = []
+    for report in ordered:
+        grades = {question_key(q): g for q, g in report["judgments"].items()}
+        rows.append((report, tuple(grades.get(c.key) for c in columns)))
+    return Matrix(columns, tuple(rows), lead)
+
+
+def in_scope(report: dict[str, Any], *, report_ids: Sequence[str], force: str | None, year: int | None) -> bool:
+    """Whether a question with these filters searches `report` (as `retrieval.Filters` decides)."""
+    return (
+        (not report_ids or report["id"] in report_ids)
+        and (not force or report["force"].casefold() == force.strip().casefold())
+        and (year is None or report["year"] == year)
+    )
+
+
+@dataclass(frozen=True)
+class Picker:
+    """The choices of the chat page's report, force and year selects."""
+
+    reports: tuple[tuple[str, str], ...]  # (id, label)
+    forces: tuple[str, ...]
+    years: tuple[int, ...]
+
+
+def picker(reports: Sequence[dict[str, Any]]) -> Picker:
+    """The picker's options: every report, each force once (whatever its case), each year, newest first."""
+    forces: dict[str, str] = {}
+    for report in reports:
+        forces.setdefault(report["force"].casefold(), report["force"])
+    ordered = sorted(reports, key=lambda r: (r["force"].casefold(), -(r["year"] or 0)))
+    return Picker(
+        reports=tuple((r["id"], report_label(r)) for r in ordered),
+        forces=tuple(sorted(forces.values(), key=str.casefold)),
+        years=tuple(sorted({r["year"] for r in reports if r["year"] is not None}, reverse=True)),
+    )
+
+
+def report_label(report: dict[str, Any]) -> str:
+    """A report named for a person choosing: force, year and title."""
+    year = f" {report['year']}" if report["year"] is not None else ""
+    return f"{report['force']}{year} — {report['title']}"

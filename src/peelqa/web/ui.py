@@ -1,20 +1,23 @@
-"""The web pages: the chat-style question page and the report reader.
+"""The web pages: the chat-style question page, the reports and their grades, the report reader.
 
-Both render on the server so they work without JavaScript; static/app.js
-then asks through the JSON API without reloading the page.
+All render on the server so they work without JavaScript; static/app.js
+then asks through the JSON API without reloading the page. The original
+file of each report is served too, from the corpus folder it was indexed from.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
+from ..errors import InvalidRequest
 from ..kinds import AnswerKind, PassageKind
-from . import present
-from .errors import ApiError
-from .params import from_query
-from .state import Unavailable, current, loaded
+from . import present, sources
+from .errors import ApiError, api_error
+from .params import AskParams, from_query
+from .state import Loaded, Unavailable, current, loaded
 
 __all__ = ["SUGGESTIONS", "bp"]
 
@@ -42,30 +45,89 @@ def _helpers() -> dict[str, Any]:
     }
 
 
+def _chosen() -> dict[str, Any]:
+    """The picker's choices in the query string, as the form sent them (blank: any)."""
+    year = request.args.get("year", "").strip()
+    return {
+        "report": request.args.get("report", "").strip(),
+        "force": request.args.get("force", "").strip(),
+        "year": int(year) if year.isascii() and year.isdigit() and len(year) <= 9 else None,
+    }
+
+
+def _answer(serving: Loaded | Unavailable, question: str) -> tuple[dict[str, Any], int]:
+    """One exchange for the page: the answer, or the error shown inside the conversation."""
+    try:
+        params: AskParams = from_query(request.args)
+        if isinstance(serving, Unavailable):
+            raise ApiError(503, "index_unavailable", serving.reason)
+        return {"question": question, "data": serving.answer(params)}, 200
+    except InvalidRequest as invalid:
+        error = api_error(invalid)
+        assert error is not None
+    except ApiError as refused:
+        error = refused
+    return {"question": question, "error": error}, error.status
+
+
+def _picking(serving: Loaded | Unavailable) -> dict[str, Any]:
+    """What the picker templates need: the reports, the choices, and which reports those choices search."""
+    reports = [] if isinstance(serving, Unavailable) else serving.reports
+    chosen = _chosen()
+    ids = [chosen["report"]] if chosen["report"] else []
+    return {
+        "reports": reports,
+        "picker": present.picker(reports),
+        "chosen": chosen,
+        "scope": [r["id"] for r in reports if present.in_scope(r, report_ids=ids, force=chosen["force"], year=chosen["year"])],
+    }
+
+
 @bp.get("/")
 def chat() -> tuple[str, int]:
     """The question page; with ?q=… it also shows that question answered."""
-    serving = current()
+    serving = current()  # once: a swap mid-request must not mix two builds
     exchange: dict[str, Any] | None = None
     status = 200
     question = request.args.get("q")
     if question:  # an empty ?q= is the empty page, not an error
-        try:
-            exchange = {"question": question, "data": loaded().answer(from_query(request.args))}
-        except ApiError as error:  # shown inside the conversation, not as an error page
-            exchange = {"question": question, "error": error}
-            status = error.status
+        exchange, status = _answer(serving, question)
     return (
         render_template(
             "chat.html",
             exchange=exchange,
             suggestions=SUGGESTIONS,
             unavailable=serving.reason if isinstance(serving, Unavailable) else None,
-            reports=[] if isinstance(serving, Unavailable) else serving.reports,
+            uploads_enabled=bool(current_app.config.get("PEELQA_ADMIN_TOKEN")),
+            upload_limit_mb=f"{current_app.config['PEELQA_MAX_UPLOAD_BYTES'] / 1_000_000:g}",
             base_url=request.host_url,
+            **_picking(serving),
         ),
         status,
     )
+
+
+@bp.get("/fragments/picker")
+def picker_fragment() -> str:
+    """The chat page's report picker alone, for the script to refresh it after a change."""
+    return render_template("_picker.html", **_picking(current()))
+
+
+@bp.get("/reports")
+def reports() -> str:
+    """Every report, with its graded judgments as a matrix: reports by inspection questions."""
+    serving = loaded()
+    return render_template("reports.html", matrix=present.grade_matrix(serving.reports), grades=present.GRADES)
+
+
+@bp.get("/reports/<report_id>/source")
+def source(report_id: str) -> Response:
+    """The report's original file: a PDF inline (so #page=N opens at the page), text as text."""
+    serving = loaded()
+    found = serving.qa.index.reports.get(report_id)
+    if found is None:
+        raise ApiError(404, "not_found", f"There is no report called “{report_id}” in the index.")
+    return sources.send(Path(current_app.config["PEELQA_CORPUS_DIR"]), found)
 
 
 @bp.get("/reports/<report_id>")

@@ -1,7 +1,9 @@
 // peelqa pages, made better with JavaScript; everything works without it.
 //
-// Chat page: questions go to POST /api/ask and their answers are appended to
-// the conversation without a reload. Answers are built with DOM calls and
+// Chat page: questions go to POST /api/ask, with the report picker's choices,
+// and their answers are appended to the conversation without a reload. The
+// picker's summary and options come from the server (/fragments/picker);
+// "Add a report" sends the file with the admin token and follows the job. Answers are built with DOM calls and
 // textContent only (never innerHTML), so report or question text can never
 // become markup. The markup mirrors templates/_answer.html and the helpers
 // mirror web/present.py: change them together.
@@ -111,6 +113,14 @@
     return el("a", { class: "cite", href: "#" + prefix + "-c" + number, "aria-label": "citation " + number }, "[" + number + "]");
   }
 
+  function sourceLink(p) {
+    let label = "Original file";
+    if (p.source.file.toLowerCase().endsWith(".pdf")) {
+      label = p.page !== null && p.page !== undefined ? "Open the PDF at p. " + p.page : "Open the PDF";
+    }
+    return el("a", { class: "source-link", href: p.source.url }, label);
+  }
+
   function fixed(value, digits) {
     return Number(value).toFixed(digits);
   }
@@ -154,6 +164,8 @@
         "div",
         { class: "source-actions" },
         el("a", { class: "read-link", href: p.url }, "Read in the report"),
+        " ",
+        sourceLink(p),
         " ",
         el("button", { type: "button", class: "copy-citation", "data-citation": citationText(p) }, "Copy citation"),
         " ",
@@ -226,6 +238,131 @@
     return el("p", { class: "notice error" }, el("strong", {}, title), " " + message);
   }
 
+  // ---------- the report picker ----------
+
+  // The picker's choices as the JSON ask takes them: blank means "any", so it is left out.
+  function pickerChoices() {
+    const choices = {};
+    for (const [name, id] of [["report", "pick-report"], ["force", "pick-force"], ["year", "pick-year"]]) {
+      const select = document.getElementById(id);
+      if (!select || !select.value) continue;
+      choices[name] = name === "year" ? Number(select.value) : select.value;
+    }
+    return choices;
+  }
+
+  // The server-rendered picker for these choices (one renderer: templates/_picker.html).
+  async function fetchPicker() {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(pickerChoices())) query.set(name, String(value));
+    const response = await fetch("/fragments/picker?" + query.toString(), { headers: { Accept: "text/html" } });
+    if (!response.ok) throw new Error("status " + response.status);
+    const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
+    return fragment.getElementById("picker");
+  }
+
+  // Show which reports the current choices search.
+  async function refreshScope() {
+    try {
+      const fresh = await fetchPicker();
+      const scope = document.getElementById("scope");
+      const replacement = fresh && fresh.querySelector("#scope");
+      if (scope && replacement) scope.replaceWith(document.importNode(replacement, true));
+    } catch (_) {
+      // the summary stays as it was; the question will still be asked with the choices made
+    }
+  }
+
+  // New options after a report is added or removed; the choices made are kept where still offered.
+  async function refreshPicker() {
+    const fresh = await fetchPicker();
+    const picker = document.getElementById("picker");
+    if (!fresh) return;
+    const imported = document.importNode(fresh, true);
+    if (picker) picker.replaceWith(imported);
+    else document.getElementById("ask-form").prepend(imported);
+  }
+
+  function initPicker() {
+    document.addEventListener("change", (event) => {
+      if (event.target.closest && event.target.closest("#picker select")) refreshScope();
+    });
+  }
+
+  // ---------- adding a report ----------
+
+  function initAddReport() {
+    const box = document.getElementById("add-report");
+    const form = document.getElementById("add-form");
+    if (!box || !form) return;
+    box.hidden = false; // it needs this script: the token travels in a header
+    const button = document.getElementById("add-button");
+    const job = document.getElementById("add-job");
+    const bar = document.getElementById("add-progress");
+    const message = document.getElementById("add-message");
+
+    function show(text, fraction, state) {
+      job.hidden = false;
+      job.dataset.state = state;
+      message.textContent = text;
+      if (fraction === null) bar.removeAttribute("value");
+      else bar.value = fraction;
+    }
+
+    function sleep(ms) {
+      return new Promise((resolve) => setTimeout(resolve, ms));
+    }
+
+    async function follow(url) {
+      for (;;) {
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        const body = await response.json();
+        if (!response.ok) throw new Error(body.error ? body.error.message : "status " + response.status);
+        const current = body.job;
+        if (current.state === "done" || current.state === "failed") return current;
+        show(current.state === "queued" ? "Waiting for the worker…" : capitalise(current.message) + "…", current.progress, current.state);
+        await sleep(700);
+      }
+    }
+
+    function capitalise(text) {
+      return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+    }
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const token = String(data.get("token") || "");
+      data.delete("token"); // it goes in the Authorization header, never in the body
+      button.disabled = true;
+      show("Sending the file…", null, "sending");
+      try {
+        const response = await fetch(form.action, {
+          method: "POST",
+          headers: { Authorization: "Bearer " + token, Accept: "application/json" },
+          body: data,
+        });
+        const body = await response.json();
+        if (response.status !== 202) {
+          show(body.error ? body.error.message : "The server answered with status " + response.status + ".", 0, "failed");
+          return;
+        }
+        const finished = await follow(response.headers.get("Location") || "/api/jobs/" + body.job.id);
+        if (finished.state === "failed") {
+          show("Not added: " + finished.message, 0, "failed");
+          return;
+        }
+        await refreshPicker();
+        show(capitalise(finished.message) + ". It is in the report picker now.", 1, "done");
+        form.querySelector("#add-file").value = "";
+      } catch (error) {
+        show("Could not add the report: " + error.message, 0, "failed");
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
   // ---------- the chat page ----------
 
   function initChat() {
@@ -267,7 +404,7 @@
         const response = await fetch("/api/ask", {
           method: "POST",
           headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify({ question: question }),
+          body: JSON.stringify(Object.assign({ question: question }, pickerChoices())),
         });
         let body = null;
         try {
@@ -382,6 +519,8 @@
   }
 
   initChat();
+  initPicker();
+  initAddReport();
   initCopy();
   initReport();
 })();
