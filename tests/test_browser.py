@@ -7,13 +7,14 @@ A waitress server runs the real app (real index, real model) in a thread on
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, REPORT
 from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
 from peelqa.serving import create_server
@@ -239,7 +240,7 @@ def test_without_javascript_the_form_and_links_still_answer(browser: Browser, ba
     page.goto(base_url + "/")
     page.get_by_label("Your question").fill("What is Operation Holcroft?")
     page.get_by_role("button", name="Ask").click()
-    expect(page).to_have_url(re.compile(r"/\?q=What\+is\+Operation\+Holcroft%3F$"))
+    expect(page).to_have_url(re.compile(r"/\?(report=&force=&year=&)?q=What\+is\+Operation\+Holcroft%3F$"))
     expect(page.locator("#a1 .answer-text")).to_contain_text("Operation Holcroft")
 
     page.locator("#a1 a.read-link").first.click()
@@ -266,3 +267,122 @@ def test_keyboard_focus_is_visible(page: Page, base_url: str) -> None:
     page.keyboard.press("Tab")  # the first report link or suggestion
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+# ---------------------------------------------------------------- many reports
+
+
+def test_the_picker_scopes_the_question(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    expect(page.locator("#scope")).to_have_text("Searching the one report loaded.")
+    page.get_by_label("Force").select_option("Wiltshire Police")
+    page.get_by_label("Year").select_option("2015")
+    expect(page.locator("#scope")).to_have_text("Searching the one report loaded.")  # refreshed, the same
+    box = page.get_by_label("Your question")
+    box.fill(AFI)
+    with page.expect_request(lambda r: r.url.endswith("/api/ask") and r.method == "POST") as sent:
+        box.press("Enter")
+    assert sent.value.post_data_json == {"question": AFI, "force": "Wiltshire Police", "year": 2015}
+    expect(page.locator("#a1 .answer-list li")).to_have_count(8)
+    expect(page.get_by_label("Force")).to_have_value("Wiltshire Police")  # the choice stays for the next question
+    shot(page, "8-picker")
+
+
+def test_the_picker_works_without_javascript(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.get_by_label("Report", exact=True).select_option(REPORT_ID)
+    page.get_by_label("Your question").fill("What is Operation Holcroft?")
+    page.get_by_role("button", name="Ask").click()
+    expect(page).to_have_url(re.compile(rf"report={REPORT_ID}"))
+    expect(page.locator("#a1 .answer-text")).to_contain_text("Operation Holcroft")
+    expect(page.get_by_label("Report", exact=True)).to_have_value(REPORT_ID)
+    context.close()
+
+
+def test_the_grade_matrix(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="Reports and grades").click()
+    expect(page).to_have_url(base_url + "/reports")
+    table = page.get_by_role("table", name=re.compile("Grades by report and inspection question"))
+    expect(table.get_by_role("row")).to_have_count(2)
+    expect(table.get_by_role("columnheader")).to_have_count(6)
+    cell = table.locator("td .grade-requires-improvement")
+    expect(cell).to_have_text("Requires improvement")
+    colour = cell.evaluate("element => getComputedStyle(element).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    shot(page, "9-grade-matrix", full_page=True)
+    original = table.get_by_role("link", name="original file")
+    expect(original).to_have_attribute("href", f"/reports/{REPORT_ID}/source")
+    response = page.request.get(base_url + f"/reports/{REPORT_ID}/source")
+    assert response.ok and response.text() == REPORT.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- adding a report from the page
+
+TOKEN = "browser-admin-token"
+JOB_WAIT_MS = 600_000  # a real rebuild on a shared machine; nothing here asserts a duration
+
+
+@pytest.fixture(scope="module")
+def admin_url(tmp_path_factory: pytest.TempPathFactory, index_dir: Path, corpus_dir: Path) -> Iterator[str]:
+    """A server with the admin token, on copies of the index and corpus that it may change."""
+    folder = tmp_path_factory.mktemp("browser-admin")
+    shutil.copytree(index_dir, folder / "index")
+    shutil.copytree(corpus_dir, folder / "corpus")
+    app = create_app(
+        {
+            "PEELQA_INDEX_DIR": str(folder / "index"),
+            "PEELQA_CORPUS_DIR": str(folder / "corpus"),
+            "PEELQA_ADMIN_TOKEN": TOKEN,
+        }
+    )
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="waitress-admin", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.task_dispatcher.shutdown()
+    server.close()
+    thread.join(timeout=30)
+
+
+def test_add_a_report_from_the_page(page: Page, admin_url: str, console_errors: list[str]) -> None:
+    dorset = REPORT.read_text(encoding="utf-8").replace("Wiltshire", "Dorset").encode("utf-8")
+    page.goto(admin_url + "/")
+    page.get_by_text("Add a report").click()
+    form = page.locator("#add-form")
+    expect(form.get_by_label("Admin token")).to_be_visible()
+    form.get_by_label("Report file").set_input_files(
+        {"name": "peel-effectiveness-2015-dorset.txt", "mimeType": "text/plain", "buffer": dorset}
+    )
+    form.get_by_label("Force").fill("Dorset Police")
+
+    form.get_by_label("Admin token").fill("not the token")
+    form.get_by_role("button", name="Add the report").click()
+    expect(page.locator("#add-message")).to_contain_text("missing or wrong")
+    console_errors.remove("Failed to load resource: the server responded with a status of 401 (UNAUTHORIZED)")
+
+    form.get_by_label("Admin token").fill(TOKEN)
+    form.get_by_role("button", name="Add the report").click()
+    expect(page.locator("#add-job")).to_have_attribute("data-state", re.compile("queued|running|sending|done"))
+    shot(page, "10-adding-a-report")
+    expect(page.locator("#add-message")).to_contain_text("It is in the report picker now", timeout=JOB_WAIT_MS)
+    expect(page.locator("#add-job")).to_have_attribute("data-state", "done")
+    shot(page, "11-report-added")
+
+    # the new report is offered, and answers
+    force = page.get_by_label("Force", exact=True)  # the picker's; the form's is "Force optional"
+    expect(force.locator("option")).to_have_text(["All forces", "Dorset Police", "Wiltshire Police"])
+    force.select_option("Dorset Police")
+    expect(page.locator("#scope")).to_contain_text("Searching 1 of 2 reports")
+    box = page.get_by_label("Your question")
+    box.fill(AFI)
+    box.press("Enter")
+    expect(page.locator("#a1 .answer-list li")).to_have_count(8)
+    expect(page.locator("#a1 .source-force").first).to_have_text("Dorset Police")
+
+    page.goto(admin_url + "/reports")
+    expect(page.locator("table.matrix tbody tr")).to_have_count(2)
+    expect(page.locator("table.matrix tbody th").first).to_contain_text("Dorset Police 2015")
+    shot(page, "12-grade-matrix-two-reports", full_page=True)

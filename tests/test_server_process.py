@@ -54,8 +54,11 @@ class Server:
         pytest.fail(f"no {pattern.pattern!r} in the output of peelqa serve:\n{self.output()}")
 
 
-def start(index: Path, corpus: Path) -> Server:
-    """Start `peelqa serve` on a free port (port 0; it announces which) and wait until healthy."""
+def start(index: Path, corpus: Path, **settings: str) -> Server:
+    """Start `peelqa serve` on a free port (port 0; it announces which) and wait until healthy.
+
+    `settings` are more environment variables, e.g. PEELQA_ADMIN_TOKEN="…".
+    """
     if not PEELQA.exists():
         pytest.skip(f"no console script at {PEELQA}; install the project with `pip install -e .`")
     env = {
@@ -64,8 +67,11 @@ def start(index: Path, corpus: Path) -> Server:
         "PEELQA_CORPUS_DIR": str(corpus),
         "PEELQA_LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
+        **settings,
     }
     env.pop("PEELQA_MODEL", None)
+    if "PEELQA_ADMIN_TOKEN" not in settings:
+        env.pop("PEELQA_ADMIN_TOKEN", None)
     process = subprocess.Popen(
         [str(PEELQA), "serve", "--host", "127.0.0.1", "--port", "0"],
         env=env,

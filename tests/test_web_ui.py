@@ -21,7 +21,16 @@ from conftest import REPORT_ID
 
 from peelqa.records import Passage
 from peelqa.web import create_app
-from peelqa.web.present import answer_pieces, citation_text, highlight_pieces, outline
+from peelqa.web.present import (
+    answer_pieces,
+    citation_text,
+    grade_matrix,
+    highlight_pieces,
+    in_scope,
+    outline,
+    picker,
+    question_key,
+)
 from peelqa.web.ui import SUGGESTIONS
 
 AFI = "What are the areas for improvement?"
@@ -389,3 +398,140 @@ def test_citation_text_quotes_the_highlight_or_the_passage() -> None:
     assert citation_text(passage, "http://h") == (
         "“First sentence. Second sentence.”, PEEL 2015, Wiltshire Police, ¶ 12, p. 3. http://h/reports/r#r:p0012"
     )
+
+
+# ---------------------------------------------------------------- many reports: picker, matrix, originals
+
+
+def test_the_picker_sets_the_filters_without_javascript(client: FlaskClient) -> None:
+    page, _ = get_page(client, "/")
+    (form,) = page.find("form", id="ask-form")
+    assert form["attrs"]["method"] == "get"
+    assert [page.find("select", name=name)[0]["attrs"]["id"] for name in ("report", "force", "year")] == [
+        "pick-report", "pick-force", "pick-year",
+    ]  # fmt: skip
+    labels = page.find("label", class_="pick-label")
+    assert [(label["text"], label["attrs"]["for"]) for label in labels] == [
+        ("Report", "pick-report"), ("Force", "pick-force"), ("Year", "pick-year"),
+    ]  # fmt: skip
+    assert [o["text"] for o in page.find("option", value="")] == ["All reports", "All forces", "All years"]
+    assert page.find("option", value=REPORT_ID) and page.find("option", value="Wiltshire Police")
+    assert page.find("option", value="2015")
+    (scope,) = page.find("p", id="scope")
+    assert " ".join(scope["text"].split()) == "Searching the one report loaded."
+
+
+def test_a_picked_force_is_kept_and_searched(client: FlaskClient) -> None:
+    page, _ = get_page(client, f"/?q={quote_plus(AFI)}&report=&force=Wiltshire+Police&year=2015")
+    assert len(page.find("li", class_="source")) == 8
+    assert "selected" in page.find("option", value="Wiltshire Police")[0]["attrs"]
+    assert "selected" in page.find("option", value="2015")[0]["attrs"]
+    page, _ = get_page(client, f"/?q={quote_plus(AFI)}&force=Kent+Police")
+    assert page.find("p", class_="not-found")
+    assert "No report matches these choices" in page.find("p", id="scope")[0]["text"]
+    page, _ = get_page(client, f"/?q={quote_plus(AFI)}&report=nope", status=400)
+    assert "There is no report 'nope'" in page.find("p", class_="error")[0]["text"]
+
+
+def test_the_picker_fragment_is_the_same_markup(client: FlaskClient) -> None:
+    page, _ = get_page(client, "/fragments/picker?year=2015")
+    (fieldset,) = page.find("fieldset", id="picker")
+    assert "selected" in page.find("option", value="2015")[0]["attrs"]
+    assert "Searching the one report loaded." in " ".join(fieldset["text"].split())
+    assert page.find("html") == []  # a fragment, not a page
+
+
+def test_citations_link_to_the_original_file(client: FlaskClient) -> None:
+    page, _ = get_page(client, "/?q=What+is+Operation+Holcroft%3F")
+    links = page.find("a", class_="source-link")
+    assert links and {a["attrs"]["href"] for a in links} == {f"/reports/{REPORT_ID}/source"}
+    assert {a["text"] for a in links} == {"Original file"}  # a text report: no page to open at
+
+
+def test_the_grade_matrix_page_is_an_accessible_table(client: FlaskClient) -> None:
+    page, text = get_page(client, "/reports")
+    (table,) = page.find("table", class_="matrix")
+    (caption,) = page.find("caption")
+    assert caption["text"].startswith("Grades by report and inspection question")
+    columns = page.find("th", scope="col")
+    assert columns[0]["text"] == "Report" and len(columns) == 1 + 5
+    # each column is the whole question for a screen reader, the part that differs for the eye
+    assert columns[2]["text"] == (
+        "How effective is the force at preventing crime and anti-social behaviour, and keeping people safe?"
+    )
+    assert columns[2]["attrs"]["title"] == columns[2]["text"]
+    (row,) = page.find("th", scope="row")
+    assert "Wiltshire Police 2015" in row["text"] and "PEEL: Police effectiveness 2015" in row["text"]
+    assert page.find("a", href=f"/reports/{REPORT_ID}") and page.find("a", href=f"/reports/{REPORT_ID}/source")
+    cells = page.find("td", class_="matrix-cell")
+    assert [" ".join(c["text"].split()) for c in cells] == ["Good", "Good", "Good", "Requires improvement", "Good"]
+    assert len(page.find("span", class_="grade-requires-improvement")) == 2  # the cell and the legend
+    (legend,) = page.find("ul", class_="legend")
+    for grade in ("Outstanding", "Good", "Requires improvement", "Inadequate", "not graded"):
+        assert grade in legend["text"]
+    assert page.find("a", href="/reports")  # the site's navigation leads here
+
+
+def test_the_add_report_form_is_offered_only_with_a_token(app: Flask, index_dir: Path, corpus_dir: Path) -> None:
+    page, _ = get_page(app.test_client(), "/")
+    assert page.find(id="add-report") == []
+    with_token = create_app(
+        {
+            "PEELQA_INDEX_DIR": str(index_dir),
+            "PEELQA_CORPUS_DIR": str(corpus_dir),
+            "PEELQA_ADMIN_TOKEN": "t",
+            "PEELQA_MAX_UPLOAD_MB": "20",
+        }
+    )
+    page, text = get_page(with_token.test_client(), "/")
+    (details,) = page.find("details", id="add-report")
+    assert "hidden" in details["attrs"]  # the script shows it: the token travels in a header
+    assert page.find("input", type="password", id="add-token")
+    (file,) = page.find("input", type="file", name="file")
+    assert "application/pdf" in file["attrs"]["accept"]
+    for field in ("add-token", "add-file", "add-title", "add-force", "add-year"):
+        assert page.find("label", **{"for": field})
+    assert "up to 20 MB" in details["text"]
+    assert "secret" not in text and '"t"' not in text  # the token itself is never on the page
+
+
+def test_grade_matrix_matches_questions_across_reports() -> None:
+    wiltshire = {
+        "id": "w", "title": "PEEL 2015", "force": "Wiltshire Police", "year": 2015,
+        "judgments": {"How effective is the force at keeping people safe?": "Good",
+                      "How effective is the force at investigating crime?": "Requires improvement"},
+    }  # fmt: skip
+    dorset = {
+        "id": "d", "title": "PEEL 2016", "force": "Dorset Police", "year": 2016,
+        "judgments": {"How  effective is the force at Keeping people safe": "Outstanding",
+                      "How effective is the force at tackling serious crime?": "Inadequate"},
+    }  # fmt: skip
+    older = {**dorset, "id": "d0", "year": 2015, "judgments": {}}
+    matrix = grade_matrix([wiltshire, dorset, older])
+    assert matrix.lead == "How effective is the force at"
+    rests = [c.rest for c in matrix.columns]
+    assert rests == ["keeping people safe?", "investigating crime?", "tackling serious crime?"]
+    assert [(r["id"], cells) for r, cells in matrix.rows] == [
+        ("d", ("Outstanding", None, "Inadequate")),
+        ("d0", (None, None, None)),
+        ("w", ("Good", "Requires improvement", None)),
+    ]
+    assert question_key("How effective is the force at ‘keeping’ people safe?") == question_key(
+        "how effective is the force at 'keeping' people safe"
+    )
+    assert grade_matrix([]).columns == () and grade_matrix([wiltshire]).lead == "How effective is the force at"
+
+
+def test_picker_offers_each_force_once_and_years_newest_first() -> None:
+    reports = [
+        {"id": "a", "title": "A", "force": "Dorset Police", "year": 2015},
+        {"id": "b", "title": "B", "force": "dorset police", "year": 2017},
+        {"id": "c", "title": "C", "force": "Avon and Somerset Constabulary", "year": None},
+    ]
+    choices = picker(reports)
+    assert choices.forces == ("Avon and Somerset Constabulary", "Dorset Police")
+    assert choices.years == (2017, 2015)
+    assert choices.reports[0] == ("c", "Avon and Somerset Constabulary — C")
+    assert in_scope(reports[1], report_ids=[], force="DORSET POLICE ", year=None)
+    assert not in_scope(reports[1], report_ids=["a"], force=None, year=None)
+    assert not in_scope(reports[0], report_ids=[], force=None, year=2017)

@@ -39,7 +39,12 @@ def hit_json(hit: Hit, report: Report) -> dict[str, Any]:
         "section": list(passage.section),
         "paragraph": passage.paragraph,
         "page": passage.page,
-        "source": {"file": report.source, "start": passage.start, "end": passage.end, "url": source_url(report, passage.page)},
+        "source": {
+            "file": report.source,
+            "start": passage.start,
+            "end": passage.end,
+            "url": source_url(report, passage.page),
+        },
         "highlights": [list(span) for span in hit.highlights],
         "url": passage_url(report.id, passage.id),
         "grade": passage.grade,

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
 from .errors import InvalidRequest
@@ -47,12 +47,23 @@ def _digits_only(value: Any) -> Any:
     return int(value) if isinstance(value, str) else value
 
 
+def _not_blank(value: str) -> str:
+    # the schema's pattern \S, as Python reads it: pydantic's regex engine
+    # takes the separators \x1c-\x1f for text, str.strip() does not
+    if not value.strip():
+        raise PydanticCustomError("blank", "blank")
+    return value
+
+
 Question = Annotated[
     str,
     StringConstraints(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S"),
+    AfterValidator(_not_blank),
     Field(description=f"The question in plain English: not blank, at most {MAX_QUESTION_CHARS:,} characters."),
 ]
-TopK = Annotated[int, Field(ge=1, le=MAX_TOP_K, description=f"Passages to return, 1–{MAX_TOP_K} (list answers may hold more).")]
+TopK = Annotated[
+    int, Field(ge=1, le=MAX_TOP_K, description=f"Passages to return, 1–{MAX_TOP_K} (list answers may hold more).")
+]
 ReportId = Annotated[str, Field(description="A report id, as listed by `GET /api/reports`.")]
 Force = Annotated[str, Field(description="Only reports about this force (case-insensitive), e.g. `Wiltshire Police`.")]
 Year = Annotated[int, Field(description="Only reports of this inspection year.")]
@@ -108,7 +119,10 @@ class AskQuery(_Request):
     top_k: Annotated[TopK, TextDigits] = DEFAULT_TOP_K
     report: Annotated[
         list[ReportId],
-        Field(description="Only these report ids (repeat the parameter for several). An unknown id is a 400 `unknown_report`."),
+        Field(
+            description="Only these report ids (repeat the parameter for several). "
+            "An unknown id is a 400 `unknown_report`."
+        ),
     ] = []
     force: Force | None = None
     year: Annotated[Year, TextDigits] | None = None
@@ -137,7 +151,9 @@ class UploadForm(_Request):
     file: Annotated[bytes, Field(min_length=1, description="The report: a PDF or UTF-8 text.")]
     title: Annotated[_Name | None, Field(description="The report's title, instead of its cover's.")] = None
     force: Annotated[_Name | None, Field(description="The force inspected, e.g. `Wiltshire Police`.")] = None
-    year: Annotated[Annotated[int, Field(ge=1900, le=2100)], TextDigits] | None = Field(None, description="The inspection year.")
+    year: Annotated[Annotated[int, Field(ge=1900, le=2100)], TextDigits] | None = Field(
+        None, description="The inspection year."
+    )
 
 
 def _question_message(error: Mapping[str, Any], name: str) -> str:
@@ -146,7 +162,7 @@ def _question_message(error: Mapping[str, Any], name: str) -> str:
         if name == "q":
             return "Add the question as ?q=…"
         return 'Add the question, e.g. {"question": "What are the areas for improvement?"}.'
-    if kind in ("string_too_short", "string_pattern_mismatch"):
+    if kind in ("string_too_short", "string_pattern_mismatch", "blank"):
         return "The question is empty: type a question."
     if kind == "string_too_long":
         return (

@@ -157,7 +157,8 @@ def add() -> tuple[Response, int, dict[str, str]]:
     try:
         sniff_suffix(form.file, upload.filename)  # refuse now, not in a job: the bytes decide
     except UnsupportedFile as error:
-        raise ApiError(415, "unsupported_media_type", f"{error}: send a PDF or a UTF-8 text file.", field="file") from None
+        message = f"{error}: send a PDF or a UTF-8 text file."
+        raise ApiError(415, "unsupported_media_type", message, field="file") from None
     fields = ReportFields(title=form.title, force=form.force, year=form.year)
     work = _adding(state(), _corpus_dir(), form.file, upload.filename, fields)
     return _accepted(_jobs().submit("add", work, report_id=None, message=f"{upload.filename} is queued"))

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import BuildInProgress, IndexError_, InvalidQuestion, InvalidRequest, ModelLoadError, PeelqaError
 
-__all__ = ["CODES", "ApiError", "api_error", "init_app", "wants_json"]
+__all__ = ["CODES", "ApiError", "api_error", "init_app", "invalid_request", "wants_json"]
 
 logger = logging.getLogger(__name__)
 
@@ -125,10 +125,15 @@ def _from_http(error: HTTPException) -> Response:
     return _respond(ApiError(status, code, message), headers)
 
 
+def invalid_request(error: InvalidRequest) -> ApiError:
+    """A request that failed its model: 400, naming the field."""
+    return ApiError(400, "invalid_request", str(error), field=error.field)
+
+
 def api_error(error: PeelqaError) -> ApiError | None:
     """The status and code the core's `error` deserves, or None for a bug."""
     if isinstance(error, InvalidRequest):
-        return ApiError(400, "invalid_request", str(error), field=error.field)
+        return invalid_request(error)
     if isinstance(error, InvalidQuestion):
         return ApiError(400, "invalid_request", str(error))
     if isinstance(error, IndexError_ | ModelLoadError | BuildInProgress):

@@ -102,7 +102,8 @@ def upload_from(request: Request) -> Upload:
     values.pop("file", None)  # only a file part is a file
     part = request.files.get("file")
     if part is not None:
-        values["file"] = part.read()
+        with part.stream:  # a large upload is spooled to a temporary file: let it go now
+            values["file"] = part.read()
     form = validate(UploadForm, values)
     return Upload(form, (part.filename if part is not None else None) or "report")
 

@@ -144,7 +144,9 @@ class State:
             elif isinstance(serving, Unavailable):
                 self.current = fresh  # nothing to keep: the newer reason is the better one
             else:
-                self.last_error = f"build {wanted} could not be loaded, still serving {serving.build_id}: {fresh.reason}"
+                self.last_error = (
+                    f"build {wanted} could not be loaded, still serving {serving.build_id}: {fresh.reason}"
+                )
                 logger.warning("%s", self.last_error)
             return self.current
 

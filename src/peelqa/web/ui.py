@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ..errors import InvalidRequest
 from ..kinds import AnswerKind, PassageKind
 from . import present, sources
-from .errors import ApiError, api_error
+from .errors import ApiError, invalid_request
 from .params import AskParams, from_query
 from .state import Loaded, Unavailable, current, loaded
 
@@ -63,8 +63,7 @@ def _answer(serving: Loaded | Unavailable, question: str) -> tuple[dict[str, Any
             raise ApiError(503, "index_unavailable", serving.reason)
         return {"question": question, "data": serving.answer(params)}, 200
     except InvalidRequest as invalid:
-        error = api_error(invalid)
-        assert error is not None
+        error = invalid_request(invalid)
     except ApiError as refused:
         error = refused
     return {"question": question, "error": error}, error.status
@@ -79,7 +78,9 @@ def _picking(serving: Loaded | Unavailable) -> dict[str, Any]:
         "reports": reports,
         "picker": present.picker(reports),
         "chosen": chosen,
-        "scope": [r["id"] for r in reports if present.in_scope(r, report_ids=ids, force=chosen["force"], year=chosen["year"])],
+        "scope": [
+            r["id"] for r in reports if present.in_scope(r, report_ids=ids, force=chosen["force"], year=chosen["year"])
+        ],
     }
 
 

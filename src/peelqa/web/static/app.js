@@ -307,6 +307,7 @@
       message.textContent = text;
       if (fraction === null) bar.removeAttribute("value");
       else bar.value = fraction;
+      job.scrollIntoView({ block: "nearest" });
     }
 
     function sleep(ms) {
