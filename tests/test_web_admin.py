@@ -8,6 +8,8 @@ in test_server_process.py; the jobs here need no new build, or fail before one.
 from __future__ import annotations
 
 import fcntl
+import json
+import os
 import shutil
 import time
 from io import BytesIO
@@ -23,7 +25,7 @@ from flask.testing import FlaskClient
 from test_web_api import assert_documented
 
 from peelqa.records import Report
-from peelqa.web import create_app
+from peelqa.web import create_app, watch
 from peelqa.web.jobs import Jobs, Outcome
 from peelqa.web.sources import send
 
@@ -421,3 +423,56 @@ def test_source_urls_open_a_pdf_at_the_page() -> None:
     assert source_url(pdf, 7) == "/reports/r/source#page=7"
     assert source_url(pdf, None) == "/reports/r/source"
     assert source_url(text, 7) == "/reports/t/source"
+
+
+# ---------------------------------------------------------------- the watcher
+
+
+def copy_build(index: Path, new_id: str) -> Path:
+    """Another complete build beside the current one, as another process would leave it."""
+    current = (index / "CURRENT").read_text(encoding="utf-8").strip()
+    folder = index / "builds" / new_id
+    shutil.copytree(index / "builds" / current, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "build_id": new_id}), encoding="utf-8")
+    return folder
+
+
+def switch(index: Path, build_id: str) -> None:
+    (index / "CURRENT.tmp").write_text(build_id + "\n", encoding="utf-8")
+    os.replace(index / "CURRENT.tmp", index / "CURRENT")
+
+
+def until(check: Any) -> None:
+    deadline = time.monotonic() + JOB_DEADLINE_S
+    while not check():
+        assert time.monotonic() < deadline, "never happened"
+        time.sleep(0.05)
+
+
+def test_the_watcher_switches_to_a_new_build_and_keeps_a_broken_one_out(
+    admin_app: Flask, admin: FlaskClient, scratch_index: Path
+) -> None:
+    watcher = watch(admin_app, interval=0.05)
+    try:
+        served = admin_app.extensions["peelqa"]
+        copy_build(scratch_index, "20990101T000000000000Z-newer")
+        switch(scratch_index, "20990101T000000000000Z-newer")
+        until(lambda: served.current.build_id == "20990101T000000000000Z-newer")
+        info = admin.get("/api/index").get_json()
+        assert info["build_id"] == "20990101T000000000000Z-newer" and info["last_error"] is None
+        assert admin.post("/api/ask", json={"question": "What is Operation Holcroft?"}).get_json()["build_id"] == (
+            "20990101T000000000000Z-newer"
+        )
+
+        broken = copy_build(scratch_index, "20990102T000000000000Z-broken")
+        (broken / "passages.jsonl").write_text("garbage\n", encoding="utf-8")
+        switch(scratch_index, "20990102T000000000000Z-broken")
+        until(lambda: served.last_error is not None)
+        info = admin.get("/api/index").get_json()
+        assert info["build_id"] == "20990101T000000000000Z-newer"  # the good one still serves
+        assert "20990102T000000000000Z-broken could not be loaded" in info["last_error"]
+        assert "passages.jsonl" in info["last_error"]
+        assert admin.post("/api/ask", json={"question": "What is Operation Holcroft?"}).status_code == 200
+    finally:
+        watcher.stop()

@@ -144,9 +144,8 @@ class State:
             elif isinstance(serving, Unavailable):
                 self.current = fresh  # nothing to keep: the newer reason is the better one
             else:
-                self.last_error = (
-                    f"build {wanted} could not be loaded, still serving {serving.build_id}: {fresh.reason}"
-                )
+                named = f"build {wanted}" if wanted else f"the build in {self.index_dir}"
+                self.last_error = f"{named} could not be loaded, still serving {serving.build_id}: {fresh.reason}"
                 logger.warning("%s", self.last_error)
             return self.current
 
