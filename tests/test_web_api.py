@@ -110,6 +110,8 @@ def test_ask_responses_match_the_openapi_document(client: FlaskClient, question:
 
 def test_other_responses_match_the_openapi_document(client: FlaskClient) -> None:
     assert_documented("/api/reports", "get", 200, client.get("/api/reports").get_json())
+    assert_documented("/api/reports/{report_id}", "get", 200, client.get(f"/api/reports/{REPORT_ID}").get_json())
+    assert_documented("/api/reports/{report_id}", "get", 404, client.get("/api/reports/nope").get_json())
     assert_documented("/api/index", "get", 200, client.get("/api/index").get_json())
     assert_documented("/healthz", "get", 200, client.get("/healthz").get_json())
 
