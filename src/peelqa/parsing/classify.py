@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 
 from . import shapes
-from .blocks import Block
+from .blocks import Block, Line
 from .markers import clean_inline, footnote_head, strip_note_marks
 
 __all__ = ["Kind", "Typed", "classify"]
@@ -50,6 +50,14 @@ class Typed:
     @property
     def end(self) -> int:
         return self.blocks[-1].end
+
+    @property
+    def first_line(self) -> Line:
+        return self.blocks[0].lines[0]
+
+    @property
+    def last_line(self) -> Line:
+        return self.blocks[-1].lines[-1]
 
 
 def _clean(raw: str) -> tuple[str, tuple[int, ...]]:

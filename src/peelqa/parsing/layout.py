@@ -1,0 +1,157 @@
+"""Undo line wrapping: one place for text and PDF sources alike.
+
+A block's physical lines become logical lines: the hard-wrapped lines of a
+paragraph are joined into one, while list items, table rows and contents
+entries keep a line each. Joining mends end-of-line hyphenation ("inves-" +
+"tigating") but keeps real hyphens ("anti-" + "social"); which is which is
+read from the document itself (`Lexicon`), not from a word list. The same
+join mends paragraphs that a page or column break cut in two.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from . import shapes
+from .blocks import Block, Line
+from .markers import footnote_head
+
+__all__ = ["Lexicon", "unwrap"]
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_HYPHENATED_END = re.compile(r"([A-Za-z]+)-$")
+_ANY_HYPHEN_END = re.compile(r"\w-$")
+_LEADING_WORD = re.compile(r"^[A-Za-z]+")
+_URL_END = re.compile(r"(?:https?://|www\.)\S*[/_\-=&?#]$")
+_PREFIX = 4  # letters of the second half that still count as the same word
+
+
+@dataclass
+class Lexicon:
+    """How the document spells words, to decide what a line-end hyphen is.
+
+    Counts words and hyphenated compounds (as pairs of neighbouring parts)
+    seen inside lines, never at their ends, where a hyphen may be the
+    typesetter's rather than the author's.
+    """
+
+    words: Counter[str] = field(default_factory=Counter)
+    compounds: dict[str, Counter[str]] = field(default_factory=dict)  # left part -> right parts
+    rights: Counter[str] = field(default_factory=Counter)
+    _sorted: list[str] | None = field(default=None, repr=False, compare=False)
+    _cumulative: list[int] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def of_lines(cls, lines: Iterable[str]) -> Lexicon:
+        lexicon = cls()
+        for line in lines:
+            for token in _TOKEN.findall(line)[1:-1]:
+                lexicon.add(token.lower())
+        return lexicon
+
+    def add(self, token: str) -> None:
+        parts = token.split("-")
+        if len(parts) == 1:
+            self.words[token] += 1
+            self._sorted = None
+            return
+        for left, right in zip(parts, parts[1:], strict=False):
+            self.compounds.setdefault(left, Counter())[right] += 1
+            self.rights[right] += 1
+
+    def _words_starting(self, prefix: str) -> int:
+        if self._sorted is None:
+            self._sorted = sorted(self.words)
+            self._cumulative = [0]
+            for word in self._sorted:
+                self._cumulative.append(self._cumulative[-1] + self.words[word])
+        low = bisect_left(self._sorted, prefix)
+        high = bisect_left(self._sorted, prefix + "\uffff")
+        return self._cumulative[high] - self._cumulative[low]
+
+    def keeps_hyphen(self, left: str, right: str, *, capital: bool = False) -> bool:
+        """Whether "left-" at a line end and "right" after it are a compound.
+
+        Evidence first: the compound or the joined word elsewhere in the
+        document, then either one begun the same way ("co-ordinators" for
+        "co-" + "ordinate", "investigation" for "inves-" + "tigating"). Short
+        of that, a hyphen is kept before a capital (`capital`), or before a
+        word the document uses when the part before it is a word too or
+        starts other compounds ("re-" in "re-offending", so "re-" + "named"
+        but not "pre-" + "paration"); anything else was hyphenated to fit the
+        line.
+        """
+        left, right = left.lower(), right.lower()
+        partners = self.compounds.get(left, Counter())
+        hyphened, joined = partners[right], self.words[left + right]
+        if hyphened or joined:
+            return hyphened >= joined
+        stem = right[:_PREFIX]
+        hyphened = sum(n for part, n in partners.items() if part.startswith(stem))
+        joined = self._words_starting(left + stem)
+        if hyphened or joined:
+            return hyphened >= joined
+        if capital:
+            return True
+        return bool(self.words[right] and (partners or self.rights[right] or self.words[left]))
+
+    def join(self, left: str, right: str) -> str:
+        """Join two pieces of one paragraph cut at a line, column or page end."""
+        if not left:
+            return right
+        if not right:
+            return left
+        if _URL_END.search(left):
+            return left + right  # an address broken across lines has no space in it
+        end = _HYPHENATED_END.search(left)
+        first = _LEADING_WORD.match(right)
+        if end and first:
+            if self.keeps_hyphen(end.group(1), first.group(), capital=right[0].isupper()):
+                return left + right
+            return left[:-1] + right
+        if _ANY_HYPHEN_END.search(left) and right[:1].isalnum():
+            return left + right  # "2013-" + "17", "non-" + "UK"
+        return f"{left} {right}"
+
+
+def _starts_logical_line(previous: str, line: str) -> bool:
+    """Whether `line` starts a logical line of its own rather than continuing `previous`."""
+    return (
+        "\t" in line
+        or "\t" in previous
+        or shapes.is_list_line(line)
+        or shapes.is_toc_line(previous)  # a contents entry ends with its page number
+        or footnote_head(line) is not None
+    )
+
+
+def _merge(lines: list[Line], lexicon: Lexicon) -> Line:
+    if len(lines) == 1:
+        return lines[0]
+    text = lines[0].text
+    for line in lines[1:]:
+        text = lexicon.join(text, line.text)
+    first, last = lines[0], lines[-1]
+    return replace(first, text=text, end=last.end, room=last.room)
+
+
+def unwrap(block: Block, lexicon: Lexicon) -> list[Block]:
+    """The block with its wrapped lines joined, cut before any footnote that starts inside it."""
+    groups: list[list[Line]] = []
+    for line in block.lines:
+        if groups and not _starts_logical_line(groups[-1][-1].text, line.text):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    logical = [_merge(group, lexicon) for group in groups]
+    blocks: list[list[Line]] = []
+    for line in logical:
+        if not blocks or footnote_head(line.text) is not None:
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+    return [Block(tuple(lines)) for lines in blocks]
