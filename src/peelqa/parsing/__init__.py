@@ -128,7 +128,7 @@ def _decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise ReportParseError(f"{name}: the file is empty")
     if b"\x00" in data[:8192]:
-        raise ReportParseError(f"{name}: this is a binary file, not the text of a report")
+        raise UnsupportedFile(f"{name}: this is a binary file, neither a PDF nor the text of a report")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

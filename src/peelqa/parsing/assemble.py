@@ -196,9 +196,7 @@ class _Walk:
     def paragraph(self, item: Typed, *, after_page_break: bool, carried: _Open | None) -> None:
         text = item.text
         target: _Open | None = None
-        if carried is not None and shapes.ends_open(carried.draft.text):
-            target = carried
-        elif self.open and shapes.starts_lowercase(text):
+        if self.open and shapes.starts_lowercase(text):
             target = self.open[0]
         elif carried is not None:
             target = carried

@@ -79,11 +79,12 @@ class Lexicon:
         Evidence first: the compound or the joined word elsewhere in the
         document, then either one begun the same way ("co-ordinators" for
         "co-" + "ordinate", "investigation" for "inves-" + "tigating"). Short
-        of that, a hyphen is kept before a capital (`capital`), or before a
-        word the document uses when the part before it is a word too or
-        starts other compounds ("re-" in "re-offending", so "re-" + "named"
-        but not "pre-" + "paration"); anything else was hyphenated to fit the
-        line.
+        of that, the hyphen joins parts the document knows: it is kept before
+        a capital (`capital`), after a word that starts other compounds
+        ("two-" as in "two-year", so "two-" + "thirds"), and before a word
+        when the part before it is a word too or starts other compounds
+        ("re-" as in "re-offending", so "re-" + "named", but not "pre-" +
+        "paration"). Anything else was hyphenated to fit the line.
         """
         left, right = left.lower(), right.lower()
         partners = self.compounds.get(left, Counter())
@@ -95,7 +96,7 @@ class Lexicon:
         joined = self._words_starting(left + stem)
         if hyphened or joined:
             return hyphened >= joined
-        if capital:
+        if capital or (self.words[left] and partners):
             return True
         return bool(self.words[right] and (partners or self.rights[right] or self.words[left]))
 
@@ -118,15 +119,18 @@ class Lexicon:
         return f"{left} {right}"
 
 
-def _starts_logical_line(previous: str, line: str) -> bool:
-    """Whether `line` starts a logical line of its own rather than continuing `previous`."""
-    return (
-        "\t" in line
-        or "\t" in previous
-        or shapes.is_list_line(line)
-        or shapes.is_toc_line(previous)  # a contents entry ends with its page number
-        or footnote_head(line) is not None
-    )
+def _starts_logical_line(previous: str, line: str, *, contents: bool) -> bool:
+    """Whether `line` starts a logical line of its own rather than continuing `previous`.
+
+    In a contents list (`contents`) an entry may wrap: its last line carries
+    the page number, tab and all.
+    """
+    if shapes.is_toc_line(previous):  # a contents entry ends with its page number
+        return True
+    if "\t" in line:
+        wrapped_entry = contents and "\t" not in previous and shapes.toc_entry(line) is not None
+        return not wrapped_entry
+    return "\t" in previous or shapes.is_list_line(line) or footnote_head(line) is not None
 
 
 def _merge(lines: list[Line], lexicon: Lexicon) -> Line:
@@ -141,9 +145,10 @@ def _merge(lines: list[Line], lexicon: Lexicon) -> Line:
 
 def unwrap(block: Block, lexicon: Lexicon) -> list[Block]:
     """The block with its wrapped lines joined, cut before any footnote that starts inside it."""
+    contents = sum(1 for line in block.lines if shapes.is_toc_line(line.text)) >= 2
     groups: list[list[Line]] = []
     for line in block.lines:
-        if groups and not _starts_logical_line(groups[-1][-1].text, line.text):
+        if groups and not _starts_logical_line(groups[-1][-1].text, line.text, contents=contents):
             groups[-1].append(line)
         else:
             groups.append([line])
