@@ -571,8 +571,11 @@ def _draw_page(c: canvas.Canvas, page: _Page, document: Document, layout_notes: 
     c.showPage()
 
 
-def build_pdf(document: Document) -> BuiltPdf:
-    """Typeset `document`; return the PDF and where each body paragraph starts."""
+def build_pdf(document: Document, *, compress: bool = True) -> BuiltPdf:
+    """Typeset `document`; return the PDF and where each body paragraph starts.
+
+    `compress=False` leaves the page streams readable, for tests that garble them.
+    """
     layout = _paginate(document)
     pages = layout.pages
     truths: list[Truth] = []
@@ -585,7 +588,7 @@ def build_pdf(document: Document) -> BuiltPdf:
                 heading_pages.append((box.heading, page.number))
 
     buffer = io.BytesIO()
-    c = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    c = canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1 if compress else 0)
     c.setTitle(document.title)
     ops: list[Callable[[canvas.Canvas], None]] = []
     y = PAGE_H - 250.0

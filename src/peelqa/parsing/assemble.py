@@ -74,7 +74,8 @@ class _Walk:
     judgments: dict[str, str] = field(default_factory=dict)
     note_homes: dict[int, tuple[str, ...]] = field(default_factory=dict)
     path: list[_Heading] = field(default_factory=list)
-    open: list[_Open] = field(default_factory=list)
+    # paragraphs left mid-sentence, oldest first, by id of their draft
+    open: dict[int, _Open] = field(default_factory=dict)
     # True from a paragraph left open until anything but a footnote follows.
     just_cut: bool = False
     # True once a footnote has followed such a paragraph: a page break.
@@ -190,22 +191,22 @@ class _Walk:
             and before.room < min(after.lead, _FULL_LINE_ROOM)
         )
         if shapes.ends_open(text.draft.text) or runs_on:
-            return next((o for o in self.open if o.draft is text.draft), text)
+            return self.open.get(id(text.draft), text)
         return None
 
     def paragraph(self, item: Typed, *, after_page_break: bool, carried: _Open | None) -> None:
         text = item.text
         target: _Open | None = None
         if self.open and shapes.starts_lowercase(text):
-            target = self.open[0]
+            target = next(iter(self.open.values()))
         elif carried is not None:
             target = carried
         elif self.open and after_page_break:
-            target = self.open[-1]
+            target = next(reversed(self.open.values()))
         if target is None:
             draft = self.add(PassageKind.PARAGRAPH, text, item.start, item.end, item.refs)
             if shapes.ends_open(text):
-                self.open.append(_Open(draft, list(self.path)))
+                self.open[id(draft)] = _Open(draft, list(self.path))
                 self.just_cut = True
             self.last_text = _Open(draft, list(self.path))
             return
@@ -215,9 +216,9 @@ class _Walk:
         draft.refs.extend(item.refs)
         self.path = list(target.path)  # back in the column that paragraph lives in
         self._home_notes(item.refs)
-        self.open = [o for o in self.open if o is not target]
+        self.open.pop(id(draft), None)
         if shapes.ends_open(draft.text):
-            self.open.append(target)
+            self.open[id(draft)] = target  # now the newest
             self.just_cut = True
         self.last_text = target
 
@@ -272,35 +273,40 @@ def _quote_grade_statements(drafts: list[Draft]) -> None:
     good at …", "… overall the force requires improvement"); quoting that
     sentence makes the judgment self-explaining.
     """
-    for i, draft in enumerate(drafts):
+    following: dict[tuple[str, ...], Draft] = {}  # the next paragraph of each section
+    for draft in reversed(drafts):
+        if draft.kind == PassageKind.PARAGRAPH:
+            following[draft.section] = draft
+            continue
         if draft.grade is None:
+            continue
+        paragraph = following.get(draft.section)
+        if paragraph is None or paragraph.start < draft.end:
             continue
         first_word, *rest = draft.grade.lower().split()
         mention = re.compile(
             r"\b" + re.escape(first_word[:6]) + r"\w*" + "".join(r"\s+" + re.escape(w) for w in rest), re.I
         )
-        following = next(
-            (d for d in drafts[i + 1 :] if d.kind == PassageKind.PARAGRAPH and d.section == draft.section), None
-        )
-        if following is None or following.start < draft.end:
-            continue
-        sentences = (following.text[a:b] for a, b in split_sentences(following.text))
+        sentences = (paragraph.text[a:b] for a, b in split_sentences(paragraph.text))
         statement = next((s for s in sentences if mention.search(s)), None)
         if statement:
             draft.text = f"{draft.text} {statement}"
-            draft.end = following.end
+            draft.end = paragraph.end
 
 
 def _absorb_short_paragraphs(drafts: list[Draft]) -> list[Draft]:
     """Fold a stray paragraph of a few words into the prose before it."""
     kept: list[Draft] = []
+    previous: Draft | None = None  # the last paragraph kept
     for draft in drafts:
-        short = draft.kind == PassageKind.PARAGRAPH and shapes.word_count(draft.text) < _MIN_PARAGRAPH_WORDS
-        previous = next((d for d in reversed(kept) if d.kind == PassageKind.PARAGRAPH), None)
+        is_paragraph = draft.kind == PassageKind.PARAGRAPH
+        short = is_paragraph and shapes.word_count(draft.text) < _MIN_PARAGRAPH_WORDS
         if short and previous is not None:
             previous.text = f"{previous.text} {draft.text}"
             previous.end = max(previous.end, draft.end)
             previous.refs.extend(draft.refs)
         elif not short:
             kept.append(draft)
+            if is_paragraph:
+                previous = draft
     return kept

@@ -26,8 +26,9 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _HYPHENATED_END = re.compile(r"([A-Za-z]+)-$")
 _ANY_HYPHEN_END = re.compile(r"\w-$")
 _LEADING_WORD = re.compile(r"^[A-Za-z]+")
-_URL_END = re.compile(r"(?:https?://|www\.)\S*[/_\-=&?#]$")
+_URL_END = re.compile(r"^\W*(?:https?://|www\.)\S*[/_\-=&?#]$")
 _PREFIX = 4  # letters of the second half that still count as the same word
+_TAIL = 300  # the end of a line that decides how the next one joins it: its last word
 
 
 @dataclass
@@ -100,23 +101,31 @@ class Lexicon:
             return True
         return bool(self.words[right] and (partners or self.rights[right] or self.words[left]))
 
-    def join(self, left: str, right: str) -> str:
-        """Join two pieces of one paragraph cut at a line, column or page end."""
-        if not left:
-            return right
-        if not right:
-            return left
-        if _URL_END.search(left):
-            return left + right  # an address broken across lines has no space in it
-        end = _HYPHENATED_END.search(left)
+    def joint(self, left: str, right: str) -> tuple[int, str]:
+        """How `right` continues `left`: how many characters `left` loses at its end, and what goes between.
+
+        Only the end of `left` is read, so joining many lines costs no more than their length.
+        """
+        if not left or not right:
+            return 0, ""
+        tail = left[-_TAIL:]
+        tail = tail[max(tail.rfind(" "), tail.rfind("\t")) + 1 :]  # the last word is all that counts
+        if _URL_END.search(tail):
+            return 0, ""  # an address broken across lines has no space in it
+        end = _HYPHENATED_END.search(tail)
         first = _LEADING_WORD.match(right)
         if end and first:
             if self.keeps_hyphen(end.group(1), first.group(), capital=right[0].isupper()):
-                return left + right
-            return left[:-1] + right
-        if _ANY_HYPHEN_END.search(left) and right[:1].isalnum():
-            return left + right  # "2013-" + "17", "non-" + "UK"
-        return f"{left} {right}"
+                return 0, ""
+            return 1, ""
+        if _ANY_HYPHEN_END.search(tail) and right[:1].isalnum():
+            return 0, ""  # "2013-" + "17", "non-" + "UK"
+        return 0, " "
+
+    def join(self, left: str, right: str) -> str:
+        """Join two pieces of one paragraph cut at a line, column or page end."""
+        cut, between = self.joint(left, right)
+        return left[: len(left) - cut] + between + right
 
 
 def _starts_logical_line(previous: str, line: str, *, contents: bool) -> bool:
@@ -136,11 +145,14 @@ def _starts_logical_line(previous: str, line: str, *, contents: bool) -> bool:
 def _merge(lines: list[Line], lexicon: Lexicon) -> Line:
     if len(lines) == 1:
         return lines[0]
-    text = lines[0].text
+    parts = [lines[0].text]
     for line in lines[1:]:
-        text = lexicon.join(text, line.text)
+        cut, between = lexicon.joint(parts[-1], line.text)
+        if cut:
+            parts[-1] = parts[-1][:-cut]
+        parts += [between, line.text]
     first, last = lines[0], lines[-1]
-    return replace(first, text=text, end=last.end, room=last.room)
+    return replace(first, text="".join(parts), end=last.end, room=last.room)
 
 
 def unwrap(block: Block, lexicon: Lexicon) -> list[Block]:

@@ -20,6 +20,7 @@ same bytes.
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 import statistics
 import threading
@@ -27,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, islice
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -66,6 +67,7 @@ _SPACE_WIDTH = 0.3  # of a space, where the document shows none
 _GUTTER_ZONE = (0.3, 0.7)
 _NARROW = 0.6  # narrower than this: may sit in a column
 _MIN_GUTTER = 6.0  # points
+_MAX_PAGE_WIDTH = 20_000.0  # points; glyphs placed beyond any page are noise
 _MIN_COLUMN_LINES = 3
 _UNPAIRED = 0.3  # share of right-hand lines with no left-hand line beside them
 _COLUMN_WIDTH = 0.25  # … or both sides are lines of text, not cells
@@ -190,14 +192,22 @@ class _Glyphs:
         rect = self._rect
         return rect.left, rect.right, rect.bottom, rect.top
 
+    @staticmethod
+    def sane(box: tuple[float, float, float, float]) -> bool:
+        """A box on a page: finite, not absurdly far out, not upside down."""
+        return all(math.isfinite(v) and abs(v) < _MAX_PAGE_WIDTH for v in box) and box[3] >= box[2]
+
     def word(self, i: int, text: str, box: tuple[float, float, float, float], like: _Word | None) -> _Word:
         """A word from glyph `i` on; `like` is a word on the same line in the same style, if known."""
         if like is not None:
             return _Word(text, box[0], box[1], like.base, like.size, like.bold)
         size = pdfium_c.FPDFText_GetFontSize(self.handle, i)
+        if not (math.isfinite(size) and 0 < size < _MAX_PAGE_WIDTH):
+            size = box[3] - box[2]
         bold = pdfium_c.FPDFText_GetFontWeight(self.handle, i) >= _BOLD_WEIGHT
         pdfium_c.FPDFText_GetCharOrigin(self.handle, i, self._x, self._y)
-        return _Word(text, box[0], box[1], self._y.value, size, bold)
+        base = self._y.value if math.isfinite(self._y.value) else box[2]
+        return _Word(text, box[0], box[1], base, size, bold)
 
 
 def _words(textpage: pdfium.PdfTextPage) -> list[_Word]:
@@ -216,7 +226,10 @@ def _words(textpage: pdfium.PdfTextPage) -> list[_Word]:
         last = glyphs.box(end - 1) if end - start > 1 else first
         height = first[3] - first[2]
         alike = (
-            abs((last[3] - last[2]) - height) <= 0.02 * height
+            height > 0
+            and glyphs.sane(first)
+            and glyphs.sane(last)
+            and abs((last[3] - last[2]) - height) <= 0.02 * height
             and abs(last[2] - first[2]) <= 0.02 * height
             and first[0] <= last[0]
             and last[1] - first[0] <= 1.2 * height * (end - start)
@@ -238,8 +251,11 @@ def _split_run(glyphs: _Glyphs, start: int, end: int) -> Iterator[_Word]:
     word: _Word | None = None
     bottom = height = -1.0
     for i in range(start, end):
-        x0, x1, y0, y1 = glyphs.box(i)
+        box = glyphs.box(i)
+        x0, x1, y0, y1 = box
         h = y1 - y0
+        if h <= 0 or not glyphs.sane(box):
+            continue  # no size, or off any page: nothing a reader sees
         if (
             word is not None
             and abs(h - height) <= 0.02 * h
@@ -252,7 +268,7 @@ def _split_run(glyphs: _Glyphs, start: int, end: int) -> Iterator[_Word]:
         else:
             if word is not None:
                 yield word
-            word = glyphs.word(i, glyphs.text[i].replace(_SOFT_HYPHEN, ""), (x0, x1, y0, y1), None)
+            word = glyphs.word(i, glyphs.text[i].replace(_SOFT_HYPHEN, ""), box, None)
             height, bottom = h, y0
     if word is not None:
         yield word
@@ -274,7 +290,7 @@ def _rows(words: list[_Word]) -> list[_Row]:
 
 
 def _reference_host(word: _Word, rows: list[_Row], at: int) -> _Row | None:
-    for below in rows[at + 1 :]:
+    for below in islice(rows, at + 1, None):
         rise = word.base - below.base
         if rise < _SUPER_RISE[0] * below.size:
             continue
@@ -333,7 +349,7 @@ def _gutter(segments: list[_Seg]) -> tuple[float, float] | None:
     left = min(s.x0 for s in segments)
     right = max(s.x1 for s in segments)
     span = right - left
-    if span <= 0:
+    if not 0 < span < _MAX_PAGE_WIDTH:
         return None
     narrow = [s for s in segments if s.x1 - s.x0 < _NARROW * span]
     lo, hi = int(left + _GUTTER_ZONE[0] * span), int(left + _GUTTER_ZONE[1] * span)
@@ -468,9 +484,9 @@ def _space_width(pages: list[list[_PdfLine]]) -> float:
         for line in lines
         for cell in line.cells
         for a, b in zip(cell.words, cell.words[1:], strict=False)
-        if not a.sup and not b.sup and a.size == b.size
+        if not a.sup and not b.sup and a.size == b.size and b.x0 > a.x1
     ]
-    return statistics.median(gaps) if gaps else _SPACE_WIDTH
+    return max(statistics.median(gaps), _WORD_GAP) if gaps else _SPACE_WIDTH
 
 
 def _measure(line: _PdfLine, space: float) -> tuple[float, float]:
