@@ -26,15 +26,17 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from peelqa.parsing import ParsedReport
-from peelqa.parsing import shapes
+from peelqa.parsing import ParsedReport, shapes
 from peelqa.parsing.blocks import split_blocks
 from peelqa.parsing.markers import clean_inline, strip_note_marks
+from peelqa.records import Passage
 
 __all__ = [
+    "BODY_KINDS",
     "BuiltPdf",
     "Document",
     "build_pdf",
+    "scores",
     "wiltshire_document",
     "wrap_words",
 ]
@@ -641,6 +643,37 @@ def _draw_contents(c: canvas.Canvas, document: Document, heading_pages: list[tup
     for op in ops:
         op(c)
     c.showPage()
+
+
+# -- scoring a parse against the truth -----------------------------------------
+
+BODY_KINDS = ("paragraph", "list_item")
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def scores(built: BuiltPdf, passages: Sequence[Passage]) -> tuple[float, float]:
+    """Share of body paragraphs on the right page, and share that came out whole and identical.
+
+    Each paragraph of the truth, in order, is looked for in the passages from
+    where the last one was found: the passage holding its opening words is
+    the one that cites it (a paragraph wrongly merged into the one before is
+    found there, on that one's page).
+    """
+    body = [p for p in passages if p.kind in BODY_KINDS]
+    truths = [t for t in built.truths if t.kind in BODY_KINDS]
+    at = right_page = identical = 0
+    for truth in truths:
+        opening = " ".join(truth.text.split()[:12])
+        found = next((i for i in range(at, len(body)) if opening in _normal(body[i].text)), None)
+        if found is None:
+            continue
+        at = found
+        right_page += body[found].page == truth.page
+        identical += _normal(body[found].text) == _normal(truth.text) and body[found].kind == truth.kind
+    return right_page / len(truths), identical / len(truths)
 
 
 # -- the shipped report as a document ----------------------------------------

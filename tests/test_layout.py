@@ -206,3 +206,12 @@ def test_a_short_last_line_at_a_page_end_ends_its_paragraph() -> None:
 )
 def test_the_title_names_the_kind_of_inspection(title: str, kind: str | None) -> None:
     assert inspection_kind(title) == kind
+
+
+def test_printed_page_numbers_of_a_paged_text_become_labels() -> None:
+    pages = [COVER.rstrip("\f")]
+    bodies = ("A question?\n\nCrime fell in the year to June.", "Calls for help rose by a tenth.", "Staff knew their areas well.")
+    for printed, body in zip(("1", "2", "3"), bodies, strict=True):
+        pages.append(f"Exampleshire Police – efficiency\n\n{body}\n\n{printed}")
+    passages = _parse("\f".join(pages) + "\n")
+    assert [(p.page, p.page_label) for p in passages] == [(2, "1"), (3, "2"), (4, "3")]

@@ -6,12 +6,11 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from conftest import REPORT
-from pdfs import BuiltPdf, Document, Heading, Paragraph, build_pdf, tokens_of, wiltshire_document
+from pdfs import BODY_KINDS, BuiltPdf, Document, Heading, Paragraph, build_pdf, scores, tokens_of, wiltshire_document
 from PIL import Image
 from reportlab.lib import pdfencrypt
 from reportlab.lib.utils import ImageReader
@@ -22,11 +21,9 @@ from peelqa.index import build, load
 from peelqa.parsing import ParsedReport, ReportFields, parse_bytes, parse_file, sniff_suffix
 from peelqa.parsing.pdf import read_pdf
 from peelqa.qa import QA
-from peelqa.records import Passage
 
 PDF_NAME = "peel-effectiveness-2015-wiltshire.pdf"
 AFI = "Areas for improvement"
-BODY_KINDS = ("paragraph", "list_item")
 
 
 @pytest.fixture(scope="module")
@@ -43,28 +40,6 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-def _holding(truth_text: str, passages: Sequence[Passage], start: int) -> int | None:
-    """Index of the first passage from `start` on that holds the opening of `truth_text`."""
-    opening = " ".join(truth_text.split()[:12])
-    return next((i for i in range(start, len(passages)) if opening in _words(passages[i].text)), None)
-
-
-def _scores(built: BuiltPdf, parsed: ParsedReport) -> tuple[float, float]:
-    """Share of body paragraphs on the right page, and share that came out whole and identical."""
-    passages = [p for p in parsed.passages if p.kind in BODY_KINDS]
-    truths = [t for t in built.truths if t.kind in BODY_KINDS]
-    at = right_page = identical = 0
-    for truth in truths:
-        found = _holding(truth.text, passages, at)
-        if found is None:
-            continue
-        at = found
-        passage = passages[found]
-        right_page += passage.page == truth.page
-        identical += _words(passage.text) == _words(truth.text) and passage.kind == truth.kind
-    return right_page / len(truths), identical / len(truths)
-
-
 def test_the_builder_draws_the_whole_report(built: BuiltPdf, parsed_report: ParsedReport) -> None:
     body = [p for p in parsed_report.passages if p.kind in BODY_KINDS]
     assert [t.text for t in built.truths if t.kind in BODY_KINDS] == [p.text for p in body]
@@ -72,7 +47,7 @@ def test_the_builder_draws_the_whole_report(built: BuiltPdf, parsed_report: Pars
 
 
 def test_pages_and_paragraphs_meet_their_targets(built: BuiltPdf, from_pdf: ParsedReport) -> None:
-    right_page, identical = _scores(built, from_pdf)
+    right_page, identical = scores(built, from_pdf.passages)
     assert right_page >= 0.97
     assert identical >= 0.90
 
@@ -284,3 +259,9 @@ def test_a_refused_pdf_leaves_the_index_untouched(scratch_index: Path, corpus_di
     after = {p.relative_to(scratch_index): p.read_bytes() for p in scratch_index.rglob("*") if p.is_file()}
     assert after == before
     assert load(scratch_index).count() > 0
+
+
+def test_a_pdf_header_is_sniffed_at_the_start_of_a_line_only() -> None:
+    assert sniff_suffix(b"%PDF-1.7\n...", "x") == ".pdf"
+    assert sniff_suffix(b"\x00\x01junk\n%PDF-1.4\n...", "x") == ".pdf"
+    assert sniff_suffix("A note on the %PDF-1.4 header.\n".encode(), "x") == ".txt"

@@ -49,8 +49,9 @@ __all__ = [
 PARSER_VERSION = 3
 
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
-_PDF_MAGIC = b"%PDF-"
-_PDF_HEADER_WITHIN = 1024  # readers accept a little junk before the header
+# Readers accept a little junk before the header; it starts a line all the same.
+_PDF_HEADER = re.compile(rb"(?:\A|[\r\n])%PDF-")
+_PDF_HEADER_WITHIN = 1024
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def sniff_suffix(data: bytes, name: str) -> str:
 
 
 def _is_pdf(data: bytes) -> bool:
-    return _PDF_MAGIC in data[:_PDF_HEADER_WITHIN]
+    return _PDF_HEADER.search(data[:_PDF_HEADER_WITHIN]) is not None
 
 
 def sidecar_path(path: Path) -> Path:

@@ -194,8 +194,10 @@ class _Glyphs:
 
     @staticmethod
     def sane(box: tuple[float, float, float, float]) -> bool:
-        """A box on a page: finite, not absurdly far out, not upside down."""
-        return all(math.isfinite(v) and abs(v) < _MAX_PAGE_WIDTH for v in box) and box[3] >= box[2]
+        """A box on a page: finite, not absurdly far out, not upside down (NaN fails every comparison)."""
+        left, right, bottom, top = box
+        limit = _MAX_PAGE_WIDTH
+        return -limit < left < limit and -limit < right < limit and -limit < bottom <= top < limit
 
     def word(self, i: int, text: str, box: tuple[float, float, float, float], like: _Word | None) -> _Word:
         """A word from glyph `i` on; `like` is a word on the same line in the same style, if known."""
