@@ -120,6 +120,7 @@ def test_parsing_the_same_bytes_twice_gives_the_same_passages(built: BuiltPdf, f
     assert again == from_pdf
 
 
+@pytest.mark.slow
 def test_areas_for_improvement_asked_of_the_pdf_alone(
     built: BuiltPdf, parsed_report: ParsedReport, tmp_path: Path, encoder
 ) -> None:

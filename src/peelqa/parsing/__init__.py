@@ -3,7 +3,9 @@
 Pure functions: no model, no I/O beyond reading the one file.
 
     source        the text edition read into blocks of lines, pages at form feeds
-    pdf           a PDF read into blocks of lines from the page geometry
+    pdf           a PDF read into blocks of lines from the page geometry:
+      pdf_words     glyphs into words (pypdfium2), refusals of unreadable PDFs
+      pdf_columns   words into lines in reading order, references, columns
     furniture     running headers and page-number footers: dropped, read for labels
     layout        wrapped lines joined into logical lines, hyphens mended
     front_matter  cover and contents: metadata, where the body starts
