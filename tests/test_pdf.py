@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPORT
+from fakes import FakeEncoder
 from pdfs import BODY_KINDS, BuiltPdf, Document, Heading, Paragraph, build_pdf, scores, tokens_of, wiltshire_document
 from PIL import Image
 from reportlab.lib import pdfencrypt
@@ -18,6 +19,7 @@ from reportlab.pdfgen import canvas
 
 from peelqa.errors import ReportParseError, UnsupportedFile
 from peelqa.index import build, load
+from peelqa.library import add_report
 from peelqa.parsing import ParsedReport, ReportFields, parse_bytes, parse_file, sniff_suffix
 from peelqa.parsing.pdf import read_pdf
 from peelqa.qa import QA
@@ -266,3 +268,19 @@ def test_a_pdf_header_is_sniffed_at_the_start_of_a_line_only() -> None:
     assert sniff_suffix(b"%PDF-1.7\n...", "x") == ".pdf"
     assert sniff_suffix(b"\x00\x01junk\n%PDF-1.4\n...", "x") == ".pdf"
     assert sniff_suffix("A note on the %PDF-1.4 header.\n".encode(), "x") == ".txt"
+
+
+def test_a_pdf_is_added_to_the_library_as_a_pdf(tmp_path: Path, built: BuiltPdf) -> None:
+    """The library's way in (upload, `peelqa add`) stores and indexes a PDF by its bytes."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    fake = FakeEncoder()
+    options = {"corpus_dir": corpus, "index_dir": tmp_path / "index", "encoder_factory": lambda: fake, "model": fake.name}
+    change = add_report(built.data, "PEEL Wiltshire 2015 (final).bin", **options)
+    assert change.changed and change.report_id == "peel-wiltshire-2015-final"
+    assert [p.name for p in corpus.iterdir()] == ["peel-wiltshire-2015-final.pdf"]
+    index = load(tmp_path / "index")
+    assert index.count() == len(parse_bytes(built.data, source="x.pdf", report_id="x").passages)
+    with pytest.raises(ReportParseError, match="the PDF is encrypted"):
+        add_report(_encrypted(), "locked.pdf", **options)
+    assert [p.name for p in corpus.iterdir()] == ["peel-wiltshire-2015-final.pdf"]
