@@ -46,14 +46,14 @@ pdfmetrics.registerFont(TTFont(REGULAR, "Vera.ttf"))
 pdfmetrics.registerFont(TTFont(BOLD, "VeraBd.ttf"))
 
 PAGE_W, PAGE_H = A4
-LEFT, RIGHT = 62.0, 62.0
+LEFT, RIGHT = 70.0, 70.0
 TEXT_W = PAGE_W - LEFT - RIGHT
 GUTTER = 22.0
 TOP = PAGE_H - 72.0  # first baseline of the body
 BOTTOM = 64.0  # lowest baseline of the body (footnotes included)
 HEADER_Y, FOOTER_Y = PAGE_H - 42.0, 34.0
 
-BODY = 10.0
+BODY = 10.5
 NOTE = 8.0
 SUPER_SCALE, SUPER_RISE = 0.62, 0.36  # footnote references, relative to the text size
 LIGATURES = (("fi", "\ufb01"), ("fl", "\ufb02"))  # the glyphs Vera has

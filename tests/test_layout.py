@@ -49,11 +49,11 @@ def test_joining_mends_line_end_hyphens_from_the_documents_own_spelling(
     assert lexicon.join(left, right) == joined
 
 
-def test_the_lexicon_ignores_words_at_line_ends() -> None:
-    """"inves-" / "tigating" at the ends of lines are fragments, not words."""
-    lexicon = Lexicon.of_lines(["words inves-", "tigating more words", "more words here"])
+def test_the_lexicon_ignores_the_pieces_of_broken_words() -> None:
+    """"inves-" / "tigating" at the ends of lines are fragments, not words; "Overview" heading a line is one."""
+    lexicon = Lexicon.of_lines(["words inves-", "tigating more words", "Overview of more words"])
     assert not lexicon.words["inves"] and not lexicon.words["tigating"]
-    assert lexicon.words["more"] == 1
+    assert lexicon.words["more"] == 2 and lexicon.words["overview"] == 1
 
 
 def _block(*texts: str, start: int = 0) -> Block:

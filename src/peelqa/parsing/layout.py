@@ -35,9 +35,9 @@ _TAIL = 300  # the end of a line that decides how the next one joins it: its las
 class Lexicon:
     """How the document spells words, to decide what a line-end hyphen is.
 
-    Counts words and hyphenated compounds (as pairs of neighbouring parts)
-    seen inside lines, never at their ends, where a hyphen may be the
-    typesetter's rather than the author's.
+    Counts words and hyphenated compounds (as pairs of neighbouring parts),
+    leaving out the pieces a line-end hyphen may have made: a line's last
+    word when it ends in a hyphen, and a first word in lower case.
     """
 
     words: Counter[str] = field(default_factory=Counter)
@@ -50,7 +50,12 @@ class Lexicon:
     def of_lines(cls, lines: Iterable[str]) -> Lexicon:
         lexicon = cls()
         for line in lines:
-            for token in _TOKEN.findall(line)[1:-1]:
+            tokens = _TOKEN.findall(line)
+            if tokens and line.rstrip().endswith("-"):
+                tokens.pop()  # the first half of a word broken at the line end
+            if tokens and tokens[0][0].islower():
+                tokens.pop(0)  # perhaps the second half of one
+            for token in tokens:
                 lexicon.add(token.lower())
         return lexicon
 

@@ -33,18 +33,27 @@ _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi",
 _PARAGRAPH_GAP = 0.3  # extra space above a line that starts a new block
 _INDENT = 1.0  # a first-line indent
 _SPACE_WIDTH = 0.3  # of a space, where the document shows none
+_LEADING = 1.25  # line spacing where the document shows too little of it
+_MAX_LEADING = 1.8  # wider spacing than this is between paragraphs
+_MIN_LEADING_SAMPLES = 8
 
 
 def _leadings(pages: list[list[PdfLine]]) -> dict[float, float]:
-    """The usual distance between baselines for each font size in the document."""
+    """The usual distance between baselines for each font size in the document.
+
+    Only sizes set in enough lines to tell line spacing from paragraph spacing
+    count (a cover's few lines are all paragraphs); the others get the default.
+    """
     seen: dict[float, Counter[float]] = {}
     for lines in pages:
         for before, line in zip(lines, lines[1:], strict=False):
             if before.frame == line.frame and before.size == line.size and not line.is_cells:
                 distance = round(before.base - line.base, 1)
-                if 0 < distance < 3 * line.size:
+                if 0 < distance < _MAX_LEADING * line.size:
                     seen.setdefault(line.size, Counter())[distance] += 1
-    return {size: counts.most_common(1)[0][0] for size, counts in seen.items()}
+    return {
+        size: counts.most_common(1)[0][0] for size, counts in seen.items() if counts.total() >= _MIN_LEADING_SAMPLES
+    }
 
 
 def _starts_block(before: PdfLine, line: PdfLine, block_first: PdfLine, leading: dict[float, float]) -> bool:
@@ -58,7 +67,7 @@ def _starts_block(before: PdfLine, line: PdfLine, block_first: PdfLine, leading:
     size, previous = line.size, before.size
     if abs(size - previous) > 0.1 * max(size, previous) or line.bold != before.bold:
         return True
-    usual = leading.get(size, 1.25 * size)
+    usual = leading.get(size, _LEADING * size)
     if not 0 < distance <= usual + _PARAGRAPH_GAP * size:
         return True
     if shapes.is_list_line(line.text) and not shapes.is_list_line(block_first.text):

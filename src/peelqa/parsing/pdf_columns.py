@@ -23,6 +23,7 @@ __all__ = ["PdfLine", "lines_of_pages"]
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _NOTE_REF = re.compile(r"^[\d,*†‡]+$")
+_LEADERS = re.compile(r"\.{3,}$")
 
 # Distances, as fractions of the font size.
 _CELL_GAP = 1.0  # wider than this between words: another cell or column
@@ -178,11 +179,18 @@ def _attach_references(rows: list[_Row]) -> list[_Row]:
 
 
 def _segments(rows: list[_Row]) -> list[_Seg]:
+    """Each row cut where its words lie far apart, except after dot leaders, which lead on."""
     segments = []
     for index, row in enumerate(rows):
         current: list[Word] = []
         for word in row.words:
-            if current and not word.sup and word.x0 - current[-1].x1 > _CELL_GAP * max(word.size, current[-1].size):
+            before = current[-1] if current else None
+            if (
+                before is not None
+                and not word.sup
+                and word.x0 - before.x1 > _CELL_GAP * max(word.size, before.size)
+                and not _LEADERS.search(before.text)
+            ):
                 segments.append(_Seg(current, index))
                 current = []
             current.append(word)
