@@ -74,12 +74,13 @@ class PdfLine:
     frame: int
     right: float  # where lines of its frame end when full
 
-    @property
+    @cached_property
     def words(self) -> list[Word]:
         return [word for cell in self.cells for word in cell.words]
 
-    @property
+    @cached_property
     def body(self) -> list[Word]:
+        """The words, references left out."""
         return [word for word in self.words if not word.sup] or self.words
 
     @cached_property

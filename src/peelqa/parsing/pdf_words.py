@@ -51,8 +51,11 @@ class Word:
 class _Glyphs:
     """Boxes and styles of one page's glyphs, read through PDFium's C API."""
 
-    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+    def __init__(self, textpage: pdfium.PdfTextPage, styles: dict[tuple[float, int], tuple[float, float]]) -> None:
         self.handle = textpage.raw
+        # (glyph height, weight) -> (font size, baseline above the box's bottom): glyphs that
+        # share height and weight share a font, so these are read once per document
+        self.styles = styles
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count) if count else ""
         if len(text) != count:  # characters beyond the BMP: one call each instead
@@ -78,23 +81,28 @@ class _Glyphs:
         """A word from glyph `i` on; `like` is a word on the same line in the same style, if known."""
         if like is not None:
             return Word(text, box[0], box[1], like.base, like.size, like.bold)
-        size = pdfium_c.FPDFText_GetFontSize(self.handle, i)
-        if not (math.isfinite(size) and 0 < size < MAX_PAGE_WIDTH):
-            size = box[3] - box[2]
-        bold = pdfium_c.FPDFText_GetFontWeight(self.handle, i) >= _BOLD_WEIGHT
-        pdfium_c.FPDFText_GetCharOrigin(self.handle, i, self._x, self._y)
-        base = self._y.value if math.isfinite(self._y.value) else box[2]
-        return Word(text, box[0], box[1], base, size, bold)
+        weight = pdfium_c.FPDFText_GetFontWeight(self.handle, i)
+        key = (round(box[3] - box[2], 2), weight)
+        style = self.styles.get(key)
+        if style is None:
+            size = pdfium_c.FPDFText_GetFontSize(self.handle, i)
+            if not (math.isfinite(size) and 0 < size < MAX_PAGE_WIDTH):
+                size = box[3] - box[2]
+            pdfium_c.FPDFText_GetCharOrigin(self.handle, i, self._x, self._y)
+            rise = self._y.value - box[2]
+            style = self.styles[key] = (size, rise if math.isfinite(rise) and abs(rise) < size else 0.0)
+        size, rise = style
+        return Word(text, box[0], box[1], box[2] + rise, size, weight >= _BOLD_WEIGHT)
 
 
-def _words(textpage: pdfium.PdfTextPage) -> list[Word]:
+def _words(textpage: pdfium.PdfTextPage, styles: dict[tuple[float, int], tuple[float, float]]) -> list[Word]:
     """The page's words, in stored order, from its glyphs' boxes.
 
     PDFium's own text puts whitespace between glyphs far apart; a run between
     two such breaks whose first and last glyphs sit alike is one word (two
     calls for its boxes), and any other run is split glyph by glyph.
     """
-    glyphs = _Glyphs(textpage)
+    glyphs = _Glyphs(textpage, styles)
     words: list[Word] = []
     previous: tuple[float, float, float, float] | None = None  # box of the last word's first glyph
     for run in re.finditer(r"\S+", glyphs.text):
@@ -174,11 +182,12 @@ def read_words(data: bytes, name: str) -> tuple[list[list[Word]], str | None]:
             raise _refuse(name, error) from None
         try:
             pages = []
+            styles: dict[tuple[float, int], tuple[float, float]] = {}
             for index in range(len(document)):
                 page = document[index]
                 textpage = page.get_textpage()
                 try:
-                    pages.append(_words(textpage))
+                    pages.append(_words(textpage, styles))
                 finally:
                     textpage.close()
                     page.close()
