@@ -401,7 +401,6 @@ class _Page:
     columns: int
     placed: list[tuple[Box, float, float]] = field(default_factory=list)  # box, x, baseline
     notes: list[int] = field(default_factory=list)
-    top_heading: Box | None = None
 
 
 @dataclass
