@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pytest
 from conftest import REPORT
+from wrapped import WrappedText, wrap_text_edition
 
-from peelqa.parsing import ParsedReport, parse_file
+from peelqa.parsing import ParsedReport, parse_file, parse_text
 
 INVESTIGATING = "How effective is the force at investigating crime and managing offenders?"
 SOC = (
@@ -161,3 +163,37 @@ def test_pages_are_plausible(parsed_report: ParsedReport) -> None:
     assert pages == sorted(pages) and pages[0] == 3 and pages[-1] == 43
     assert only(parsed_report, "A plant native to Africa", "footnote").page == 21
     assert only(parsed_report, "The force should ensure that checks are routinely conducted", "list_item").page in (29, 30)
+
+
+# -- the same report hard-wrapped, with pages ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def wrapped_edition(parsed_report: ParsedReport) -> tuple[WrappedText, ParsedReport]:
+    header = f"{parsed_report.report.title} – {parsed_report.report.force}"
+    edition = wrap_text_edition(REPORT.read_text(encoding="utf-8"), header=header)
+    parsed = parse_text(edition.text, source=REPORT.name, sha256="-", report_id=parsed_report.report.id)
+    return edition, parsed
+
+
+def test_hard_wrapped_text_gives_the_same_passages(wrapped_edition, parsed_report: ParsedReport) -> None:
+    edition, parsed = wrapped_edition
+    assert max(len(line) for line in edition.text.splitlines() if "\t" not in line and "www" not in line) <= 80
+    assert re.search(r"[a-z]-\n[a-z]", edition.text)  # hyphenated at line ends
+
+    def shape(report: ParsedReport) -> list[tuple[str, str, tuple[str, ...]]]:
+        return [(p.kind, p.text, p.section) for p in report.passages]
+
+    assert shape(parsed) == shape(parsed_report)
+    assert parsed.report.judgments == parsed_report.report.judgments
+    items = [p for p in parsed.passages if p.kind == "list_item" and p.section[-1] == "Areas for improvement"]
+    assert len(items) == 8
+
+
+def test_hard_wrapped_text_has_exact_pages(wrapped_edition, parsed_report: ParsedReport) -> None:
+    edition, parsed = wrapped_edition
+    expected = [edition.pages[p.start] for p in parsed_report.passages]
+    assert [p.page for p in parsed.passages] == expected
+    assert parsed.report.pages == edition.text.count("\f") + 1
+    assert all(p.page_label is None for p in parsed.passages)  # the printed numbers are the pages
+    assert not any(p.text.startswith(parsed_report.report.title + " –") for p in parsed.passages)

@@ -1,8 +1,13 @@
-"""Text of an inspection report → a `Report` and its citable `Passage`s.
+"""A report's text or PDF → a `Report` and its citable `Passage`s.
 
 Pure functions: no model, no I/O beyond reading the one file.
 
-    blocks        the text cut at blank lines, with offsets
+    source        the text edition read into blocks of lines, pages at form feeds
+    pdf           a PDF read into blocks of lines from the page geometry:
+      pdf_words     glyphs into words (pypdfium2), refusals of unreadable PDFs
+      pdf_columns   words into lines in reading order, references, columns
+    furniture     running headers and page-number footers: dropped, read for labels
+    layout        wrapped lines joined into logical lines, hyphens mended
     front_matter  cover and contents: metadata, where the body starts
     classify      a kind for every body block, from its shape
     outline       heading levels and page estimates
@@ -21,10 +26,13 @@ from ..errors import ReportParseError, UnsupportedFile
 from ..records import Passage, Report
 from . import shapes
 from .assemble import Draft, assemble
-from .blocks import split_blocks
 from .classify import classify
-from .front_matter import read_front_matter
+from .front_matter import inspection_kind, read_front_matter
+from .furniture import strip_running_lines
+from .layout import Lexicon, unwrap
 from .outline import build_outline
+from .pdf import read_pdf
+from .source import Source, read_text
 
 __all__ = [
     "PARSER_VERSION",
@@ -40,9 +48,12 @@ __all__ = [
 ]
 
 # Bump when a change alters passages, so existing indexes are rebuilt.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
-SUPPORTED_SUFFIXES = (".txt",)
+SUPPORTED_SUFFIXES = (".txt", ".pdf")
+# Readers accept a little junk before the header; it starts a line all the same.
+_PDF_HEADER = re.compile(rb"(?:\A|[\r\n])%PDF-")
+_PDF_HEADER_WITHIN = 1024
 
 
 @dataclass(frozen=True)
@@ -77,7 +88,7 @@ def sniff_suffix(data: bytes, name: str) -> str:
     Raises:
         UnsupportedFile: the bytes are neither a PDF nor UTF-8 text.
     """
-    if data.startswith(b"%PDF-"):
+    if _is_pdf(data):
         return ".pdf"
     if b"\x00" not in data[:8192]:
         try:
@@ -87,6 +98,10 @@ def sniff_suffix(data: bytes, name: str) -> str:
         else:
             return ".txt"
     raise UnsupportedFile(f"{name}: neither a PDF nor UTF-8 text")
+
+
+def _is_pdf(data: bytes) -> bool:
+    return _PDF_HEADER.search(data[:_PDF_HEADER_WITHIN]) is not None
 
 
 def sidecar_path(path: Path) -> Path:
@@ -116,7 +131,7 @@ def _decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise ReportParseError(f"{name}: the file is empty")
     if b"\x00" in data[:8192]:
-        raise ReportParseError(f"{name}: this is a binary file, not the text of a report")
+        raise UnsupportedFile(f"{name}: this is a binary file, neither a PDF nor the text of a report")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -135,61 +150,81 @@ def _grade_for(section: tuple[str, ...], judgments: dict[str, str]) -> str | Non
 
 
 def parse_text(text: str, *, source: str, sha256: str, report_id: str) -> ParsedReport:
-    """Parse the text of one report.
+    """Parse the text edition of one report.
 
     Raises:
         ReportParseError: the text holds no passages.
     """
-    blocks = split_blocks(text)
+    return _parse_source(read_text(text), source=source, sha256=sha256, report_id=report_id)
+
+
+def _parse_source(read: Source, *, source: str, sha256: str, report_id: str) -> ParsedReport:
+    blocks, labels = strip_running_lines(read.blocks)
+    lexicon = Lexicon.of_lines(line.text for block in blocks for line in block.lines)
+    blocks = [logical for block in blocks for logical in unwrap(block, lexicon)]
     front = read_front_matter(blocks)
     typed = classify(blocks[front.body_start :])
     outline = build_outline(typed, front.toc)
-    drafts, judgments = assemble(typed, outline)
+    drafts, judgments = assemble(typed, outline, lexicon)
     if not drafts:
         raise ReportParseError(f"{source}: no passages found; is this the text of a report?")
 
+    title = front.title or (read.title or "")
     report = Report(
         id=report_id,
-        title=front.title,
+        title=title,
         force=front.force,
         year=front.year,
         published=front.published,
         source=source,
         sha256=sha256,
         judgments=judgments,
+        kind=inspection_kind(title),
+        pages=read.pages,
     )
     ordered: list[Draft] = sorted(drafts, key=lambda d: (d.start, d.end))
-    passages = tuple(
-        Passage(
-            id=f"{report_id}:p{order:04d}",
-            report_id=report_id,
-            kind=draft.kind,
-            text=draft.text,
-            section=draft.section,
-            paragraph=order,
-            page=outline.page_at(draft.start),
-            start=draft.start,
-            end=draft.end,
-            note_number=draft.note_number,
-            note_refs=tuple(dict.fromkeys(draft.refs)),
-            grade=_grade_for(draft.section, judgments),
-            judged_question=draft.judged_question,
+    passages = []
+    for order, draft in enumerate(ordered, start=1):
+        page = read.page_at(draft.start) if read.page_starts else outline.page_at(draft.start)
+        label = labels.get(page) if page is not None else None
+        passages.append(
+            Passage(
+                id=f"{report_id}:p{order:04d}",
+                report_id=report_id,
+                kind=draft.kind,
+                text=draft.text,
+                section=draft.section,
+                paragraph=order,
+                page=page,
+                start=draft.start,
+                end=draft.end,
+                note_number=draft.note_number,
+                note_refs=tuple(dict.fromkeys(draft.refs)),
+                grade=_grade_for(draft.section, judgments),
+                judged_question=draft.judged_question,
+                page_label=label if label != str(page) else None,
+            )
         )
-        for order, draft in enumerate(ordered, start=1)
-    )
-    return ParsedReport(report, passages)
+    return ParsedReport(report, tuple(passages))
 
 
 def parse_bytes(
     data: bytes, *, source: str, report_id: str, fields: ReportFields | None = None
 ) -> ParsedReport:
-    """Parse the bytes of one report file called `source`.
+    """Parse the bytes of one report file called `source`: a PDF or the text edition.
+
+    What the bytes are decides how they are read, never the name.
 
     Raises:
-        ReportParseError: the bytes are empty, binary, not UTF-8, or hold no passages.
+        ReportParseError: the bytes are empty, binary, not UTF-8, a PDF that
+            cannot be read (encrypted, damaged, no text layer), or hold no
+            passages.
     """
-    text = _decode(data, source)
-    parsed = parse_text(text, source=source, sha256=hashlib.sha256(data).hexdigest(), report_id=report_id)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if _is_pdf(data):
+        parsed = _parse_source(read_pdf(data, source), source=source, sha256=sha256, report_id=report_id)
+    else:
+        parsed = parse_text(_decode(data, source), source=source, sha256=sha256, report_id=report_id)
     if fields is None:
         return parsed
     return ParsedReport(fields.apply(parsed.report), parsed.passages)

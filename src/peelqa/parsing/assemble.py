@@ -9,6 +9,12 @@ in lower case continues the oldest open paragraph (two columns cut at the
 bottom of a page resume in the same order on the next). Prose that starts
 with a capital continues the newest open paragraph only when nothing but
 footnotes came between: that is a page break, not a new paragraph.
+
+Where the source knows its pages and columns (frames), the prose that opens a
+frame continues the paragraph or list item that closed the frame before when
+that one stopped mid-sentence, or when its last line was full: too full for
+the next word and within a couple of spaces of the edge. A paragraph that
+ended there would most likely have left room.
 """
 
 from __future__ import annotations
@@ -20,12 +26,16 @@ from ..kinds import PassageKind
 from ..sentences import split_sentences
 from . import shapes
 from .classify import Kind, Typed
+from .layout import Lexicon
 from .markers import clean_inline, strip_note_marks
 from .outline import Outline
 
 __all__ = ["Draft", "assemble"]
 
 _MIN_PARAGRAPH_WORDS = 4
+# A line with less room than this left (in spaces) is full: set ragged, a
+# paragraph's last line rarely is, set justified it never is.
+_FULL_LINE_ROOM = 2.0
 
 
 @dataclass
@@ -59,17 +69,23 @@ class _Open:
 @dataclass
 class _Walk:
     outline: Outline
+    lexicon: Lexicon
     drafts: list[Draft] = field(default_factory=list)
     judgments: dict[str, str] = field(default_factory=dict)
     note_homes: dict[int, tuple[str, ...]] = field(default_factory=dict)
     path: list[_Heading] = field(default_factory=list)
-    open: list[_Open] = field(default_factory=list)
+    # paragraphs left mid-sentence, oldest first, by id of their draft
+    open: dict[int, _Open] = field(default_factory=dict)
     # True from a paragraph left open until anything but a footnote follows.
     just_cut: bool = False
     # True once a footnote has followed such a paragraph: a page break.
     cut_by_notes: bool = False
     last_note: Draft | None = None
     caption: Draft | None = None  # a figure caption still waiting for its table
+    # The last item that was not a footnote, and the paragraph or list item it
+    # left (None after a heading, a table …): what a new frame may continue.
+    last_body: Typed | None = None
+    last_text: _Open | None = None
 
     @property
     def section(self) -> tuple[str, ...]:
@@ -151,49 +167,77 @@ class _Walk:
                 body = clean_inline(shapes.list_item_body(text))
                 current = self.add(PassageKind.LIST_ITEM, body, line.start, line.end, refs)
             else:  # a wrapped line of the item above
-                current.text = f"{current.text} {clean_inline(text)}"
+                current.text = self.lexicon.join(current.text, clean_inline(text))
                 current.end = line.end
                 current.refs.extend(refs)
+        if current is not None:
+            self.last_text = _Open(current, list(self.path))
 
     def figure_values(self, item: Typed) -> None:
         values = "; ".join(f"{name} {value}" for name, value in item.pairs)
         self.add(PassageKind.FIGURE, f"{item.text}: {values}", item.start, item.end, item.refs)
 
-    def paragraph(self, item: Typed, *, after_page_break: bool) -> None:
+    def carried(self, item: Typed) -> _Open | None:
+        """The paragraph or list item that `item` may continue across a frame break."""
+        last, text = self.last_body, self.last_text
+        if last is None or text is None:
+            return None
+        before, after = last.last_line, item.first_line
+        if before.frame is None or after.frame is None or before.frame == after.frame:
+            return None
+        runs_on = (
+            before.room is not None
+            and after.lead is not None
+            and before.room < min(after.lead, _FULL_LINE_ROOM)
+        )
+        if shapes.ends_open(text.draft.text) or runs_on:
+            return self.open.get(id(text.draft), text)
+        return None
+
+    def paragraph(self, item: Typed, *, after_page_break: bool, carried: _Open | None) -> None:
         text = item.text
         target: _Open | None = None
         if self.open and shapes.starts_lowercase(text):
-            target = self.open[0]
+            target = next(iter(self.open.values()))
+        elif carried is not None:
+            target = carried
         elif self.open and after_page_break:
-            target = self.open[-1]
+            target = next(reversed(self.open.values()))
         if target is None:
             draft = self.add(PassageKind.PARAGRAPH, text, item.start, item.end, item.refs)
             if shapes.ends_open(text):
-                self.open.append(_Open(draft, list(self.path)))
+                self.open[id(draft)] = _Open(draft, list(self.path))
                 self.just_cut = True
+            self.last_text = _Open(draft, list(self.path))
             return
         draft = target.draft
-        draft.text = f"{draft.text} {text}"
+        draft.text = self.lexicon.join(draft.text, text)
         draft.end = item.end
         draft.refs.extend(item.refs)
         self.path = list(target.path)  # back in the column that paragraph lives in
         self._home_notes(item.refs)
-        if shapes.ends_open(text):
-            self.open.remove(target)
-            self.open.append(target)
+        self.open.pop(id(draft), None)
+        if shapes.ends_open(draft.text):
+            self.open[id(draft)] = target  # now the newest
             self.just_cut = True
-        else:
-            self.open.remove(target)
+        self.last_text = target
 
 
-def assemble(typed: list[Typed], outline: Outline) -> tuple[list[Draft], dict[str, str]]:
-    """Turn a classified body into passage drafts and the report's judgments."""
-    walk = _Walk(outline)
+def assemble(
+    typed: list[Typed], outline: Outline, lexicon: Lexicon | None = None
+) -> tuple[list[Draft], dict[str, str]]:
+    """Turn a classified body into passage drafts and the report's judgments.
+
+    `lexicon` decides line-end hyphens where a paragraph is rejoined.
+    """
+    walk = _Walk(outline, lexicon or Lexicon())
     for index, item in enumerate(typed):
         kind = item.kind
         after_page_break = walk.cut_by_notes
+        carried = walk.carried(item) if kind is Kind.PARAGRAPH else None
         if kind not in (Kind.FOOTNOTE, Kind.NOTE_TAIL, Kind.SKIP):
             walk.just_cut = walk.cut_by_notes = False
+            walk.last_body, walk.last_text = item, None
         if kind is Kind.HEADING:
             walk.heading(index, item)
         elif kind is Kind.GRADE:
@@ -213,7 +257,7 @@ def assemble(typed: list[Typed], outline: Outline) -> tuple[list[Draft], dict[st
         elif kind is Kind.FIGURE_VALUES:
             walk.figure_values(item)
         elif kind is Kind.PARAGRAPH:
-            walk.paragraph(item, after_page_break=after_page_break)
+            walk.paragraph(item, after_page_break=after_page_break, carried=carried)
     for draft in walk.drafts:
         if draft.kind == PassageKind.FOOTNOTE and draft.note_number in walk.note_homes:
             draft.section = walk.note_homes[draft.note_number]
@@ -229,35 +273,40 @@ def _quote_grade_statements(drafts: list[Draft]) -> None:
     good at …", "… overall the force requires improvement"); quoting that
     sentence makes the judgment self-explaining.
     """
-    for i, draft in enumerate(drafts):
+    following: dict[tuple[str, ...], Draft] = {}  # the next paragraph of each section
+    for draft in reversed(drafts):
+        if draft.kind == PassageKind.PARAGRAPH:
+            following[draft.section] = draft
+            continue
         if draft.grade is None:
+            continue
+        paragraph = following.get(draft.section)
+        if paragraph is None or paragraph.start < draft.end:
             continue
         first_word, *rest = draft.grade.lower().split()
         mention = re.compile(
             r"\b" + re.escape(first_word[:6]) + r"\w*" + "".join(r"\s+" + re.escape(w) for w in rest), re.I
         )
-        following = next(
-            (d for d in drafts[i + 1 :] if d.kind == PassageKind.PARAGRAPH and d.section == draft.section), None
-        )
-        if following is None or following.start < draft.end:
-            continue
-        sentences = (following.text[a:b] for a, b in split_sentences(following.text))
+        sentences = (paragraph.text[a:b] for a, b in split_sentences(paragraph.text))
         statement = next((s for s in sentences if mention.search(s)), None)
         if statement:
             draft.text = f"{draft.text} {statement}"
-            draft.end = following.end
+            draft.end = paragraph.end
 
 
 def _absorb_short_paragraphs(drafts: list[Draft]) -> list[Draft]:
     """Fold a stray paragraph of a few words into the prose before it."""
     kept: list[Draft] = []
+    previous: Draft | None = None  # the last paragraph kept
     for draft in drafts:
-        short = draft.kind == PassageKind.PARAGRAPH and shapes.word_count(draft.text) < _MIN_PARAGRAPH_WORDS
-        previous = next((d for d in reversed(kept) if d.kind == PassageKind.PARAGRAPH), None)
+        is_paragraph = draft.kind == PassageKind.PARAGRAPH
+        short = is_paragraph and shapes.word_count(draft.text) < _MIN_PARAGRAPH_WORDS
         if short and previous is not None:
             previous.text = f"{previous.text} {draft.text}"
             previous.end = max(previous.end, draft.end)
             previous.refs.extend(draft.refs)
         elif not short:
             kept.append(draft)
+            if is_paragraph:
+                previous = draft
     return kept

@@ -12,12 +12,13 @@ import enum
 from dataclasses import dataclass, field
 
 from . import shapes
-from .blocks import Block
+from .blocks import Block, Line
 from .markers import clean_inline, footnote_head, strip_note_marks
 
 __all__ = ["Kind", "Typed", "classify"]
 
 _NAME_MAX_WORDS = 6
+_MAX_RUN = 24  # a figure pairs a handful of names with values; never look further
 
 
 class Kind(enum.Enum):
@@ -51,6 +52,14 @@ class Typed:
     def end(self) -> int:
         return self.blocks[-1].end
 
+    @property
+    def first_line(self) -> Line:
+        return self.blocks[0].lines[0]
+
+    @property
+    def last_line(self) -> Line:
+        return self.blocks[-1].lines[-1]
+
 
 def _clean(raw: str) -> tuple[str, tuple[int, ...]]:
     stripped, refs = strip_note_marks(raw)
@@ -69,7 +78,7 @@ def _is_name(block: Block) -> bool:
     )
 
 
-def _value_run(blocks: list[Block], first: int) -> int:
+def _value_run(runs: list[tuple[bool, bool]], first: int) -> int:
     """Length of the name/value run starting at `first` (0 if there is none).
 
     The run is the longest stretch where names and values balance and the
@@ -77,12 +86,12 @@ def _value_run(blocks: list[Block], first: int) -> int:
     """
     names = values = 0
     best = 0
-    for offset, block in enumerate(blocks[first:]):
-        if shapes.is_value(block.text):
+    for offset, (is_value, is_name) in enumerate(runs[first : first + _MAX_RUN]):
+        if is_value:
             values += 1
             if values == names:
                 best = offset + 1
-        elif _is_name(block):
+        elif is_name:
             names += 1
         else:
             break
@@ -98,6 +107,8 @@ def _pair(run: list[Block]) -> list[tuple[str, str]]:
 def classify(blocks: list[Block]) -> list[Typed]:
     """Type every block of a report body, in order."""
     typed: list[Typed] = []
+    # (is a value, is a name) of every block, for the name/value runs of figures
+    runs = [(shapes.is_value(b.text), _is_name(b)) for b in blocks]
     i = 0
     while i < len(blocks):
         block = blocks[i]
@@ -109,9 +120,7 @@ def classify(blocks: list[Block]) -> list[Typed]:
             typed.append(Typed(Kind.FOOTNOTE, [block], text, refs, note_number=number))
         elif typed and typed[-1].kind in (Kind.FOOTNOTE, Kind.NOTE_TAIL) and shapes.is_note_tail(raw):
             typed.append(Typed(Kind.NOTE_TAIL, [block], clean_inline(raw)))
-        elif all(shapes.is_page_furniture(line.text) for line in block.lines) and not _value_run(
-            blocks, i
-        ):
+        elif all(shapes.is_page_furniture(line.text) for line in block.lines) and not _value_run(runs, i):
             typed.append(Typed(Kind.SKIP, [block]))
         elif shapes.grade_of(raw):
             typed.append(Typed(Kind.GRADE, [block], shapes.grade_of(raw) or ""))
@@ -124,7 +133,7 @@ def classify(blocks: list[Block]) -> list[Typed]:
             typed.append(Typed(Kind.CAPTION, [block], text, refs))
         elif shapes.is_source_line(raw):
             typed.append(Typed(Kind.SOURCE, [block], clean_inline(raw)))
-        elif len(block.lines) == 1 and (run := _value_run(blocks, i + 1)):
+        elif len(block.lines) == 1 and (run := _value_run(runs, i + 1)):
             label, refs = _clean(raw)
             run_blocks = blocks[i + 1 : i + 1 + run]
             typed.append(
@@ -145,13 +154,14 @@ _NOTE_KINDS = (Kind.FOOTNOTE, Kind.NOTE_TAIL, Kind.SKIP)
 
 def _veto_headings_before_continuations(typed: list[Typed]) -> None:
     """A "heading" whose next prose starts in lower case is a cut paragraph."""
-    for i, item in enumerate(typed):
-        if item.kind is not Kind.HEADING:
-            continue
-        following = next((t for t in typed[i + 1 :] if t.kind not in _NOTE_KINDS), None)
+    following: Typed | None = None  # the next item that is not a note, walking backwards
+    for item in reversed(typed):
         if (
-            following is not None
+            item.kind is Kind.HEADING
+            and following is not None
             and following.kind is Kind.PARAGRAPH
             and shapes.starts_lowercase(following.text)
         ):
             item.kind = Kind.PARAGRAPH
+        if item.kind not in _NOTE_KINDS:
+            following = item

@@ -9,7 +9,7 @@ from . import shapes
 from .blocks import Block
 from .markers import clean_inline, strip_note_marks
 
-__all__ = ["FrontMatter", "read_front_matter"]
+__all__ = ["INSPECTION_KINDS", "FrontMatter", "inspection_kind", "read_front_matter"]
 
 _MONTHS = (
     "january february march april may june july august september october november december"
@@ -23,6 +23,10 @@ _FORCE_NAME = re.compile(
 _COVER_SHAPE = re.compile(r"^(?:©|\(c\)|ISBN|www\.|https?://|contents$|an inspection of)", re.I)
 _CONTENTS = re.compile(r"^(?:table of )?contents$", re.I)
 _TOC_SHARE = 0.6  # share of a block's lines that must read as contents entries
+# The inspection types a PEEL title names: "PEEL: Police effectiveness 2015 (Vulnerability)".
+INSPECTION_KINDS = ("effectiveness", "efficiency", "legitimacy", "leadership", "vulnerability")
+_KIND = re.compile(r"\b(" + "|".join(INSPECTION_KINDS) + r")\b", re.I)
+_KIND_IN_BRACKETS = re.compile(r"\(\s*(" + "|".join(INSPECTION_KINDS) + r")\s*\)", re.I)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,6 +35,7 @@ class FrontMatter:
     force: str
     year: int | None
     published: str | None  # "YYYY-MM"
+    kind: str | None  # the inspection's type, where the title names one
     toc: tuple[tuple[str, int], ...]  # (heading, page) in contents order
     body_start: int  # index of the first body block
 
@@ -55,7 +60,10 @@ def _toc_span(blocks: list[Block]) -> tuple[int, int] | None:
     if first is None:
         return None
     last = first
-    while last + 1 < len(blocks) and _is_toc_block(blocks[last + 1], after_contents_heading=False):
+    while last + 1 < len(blocks) and (
+        _is_toc_block(blocks[last + 1], after_contents_heading=False)
+        or _is_toc_block(blocks[last + 1], after_contents_heading=True)  # entries set apart by space
+    ):
         last += 1
     return first, last
 
@@ -68,6 +76,18 @@ def _body_start_without_toc(blocks: list[Block]) -> int:
     ):
         start += 1
     return min(start, len(blocks))
+
+
+def inspection_kind(title: str) -> str | None:
+    """The type of inspection a title names: "effectiveness", …; None if none or several.
+
+    A type in brackets narrows the one before it: "Police effectiveness 2015
+    (Vulnerability)" is a vulnerability inspection.
+    """
+    if match := _KIND_IN_BRACKETS.search(title):
+        return match.group(1).lower()
+    named = {match.lower() for match in _KIND.findall(title)}
+    return named.pop() if len(named) == 1 else None
 
 
 def read_front_matter(blocks: list[Block]) -> FrontMatter:
@@ -107,5 +127,11 @@ def read_front_matter(blocks: list[Block]) -> FrontMatter:
         year = int(published[:4])
 
     return FrontMatter(
-        title=title, force=force, year=year, published=published, toc=toc, body_start=body_start
+        title=title,
+        force=force,
+        year=year,
+        published=published,
+        kind=inspection_kind(title),
+        toc=toc,
+        body_start=body_start,
     )

@@ -13,9 +13,9 @@ is interpolated from the character position.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import shapes
 from .classify import Kind, Typed
@@ -28,17 +28,20 @@ TOP, PART, SUB = 1, 2, 3
 @dataclass(frozen=True)
 class Outline:
     levels: dict[int, int]  # index in the typed list -> heading level
-    anchors: tuple[tuple[int, int], ...]  # (source offset, page) of listed headings
-    page_breaks: tuple[int, ...]  # source offsets where a footnote run ends a page
+    anchors: tuple[tuple[int, int], ...]  # (source offset, page) of listed headings, in order
+    page_breaks: tuple[int, ...]  # source offsets where a footnote run ends a page, in order
+    _positions: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_positions", [position for position, _ in self.anchors])
 
     def page_at(self, offset: int) -> int | None:
         """Best estimate of the printed page holding `offset` (None before any anchor)."""
-        positions = [position for position, _ in self.anchors]
-        at = bisect_right(positions, offset) - 1
+        at = bisect_right(self._positions, offset) - 1
         if at < 0:
             return None
         anchor_offset, anchor_page = self.anchors[at]
-        breaks = sum(1 for b in self.page_breaks if anchor_offset <= b < offset)
+        breaks = bisect_left(self.page_breaks, offset) - bisect_left(self.page_breaks, anchor_offset)
         page = anchor_page + breaks
         if at + 1 < len(self.anchors):
             next_offset, next_page = self.anchors[at + 1]
@@ -46,6 +49,24 @@ class Outline:
             interpolated = anchor_page + (offset - anchor_offset) * (next_page - anchor_page) // span
             page = min(max(page, interpolated), next_page)
         return page
+
+
+_MAX_LCS_CELLS = 250_000  # beyond this (no real contents list is that long) match greedily
+
+
+def _greedy_pairs(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int]]:
+    """Each `left` key matched to its next occurrence in `right`, in order."""
+    where: dict[str, list[int]] = {}
+    for j, key in enumerate(right):
+        where.setdefault(key, []).append(j)
+    pairs, after = [], 0
+    for i, key in enumerate(left):
+        spots = where.get(key, [])
+        k = bisect_left(spots, after)
+        if k < len(spots):
+            pairs.append((i, spots[k]))
+            after = spots[k] + 1
+    return pairs
 
 
 def _lcs_pairs(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int]]:
@@ -56,6 +77,8 @@ def _lcs_pairs(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int
     the contents list points at.
     """
     rows, cols = len(left), len(right)
+    if rows * cols > _MAX_LCS_CELLS:
+        return _greedy_pairs(left, right)
     table = [[0] * (cols + 1) for _ in range(rows + 1)]
     for i in range(rows - 1, -1, -1):
         for j in range(cols - 1, -1, -1):
@@ -79,18 +102,14 @@ def _lcs_pairs(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int
 def _graded_keys(typed: list[Typed]) -> set[str]:
     """Keys of headings followed by a grade, past any "Overall judgment"-like part heading."""
     graded: set[str] = set()
-    for i, item in enumerate(typed):
-        if item.kind is not Kind.HEADING or shapes.is_generic_part_heading(item.text):
-            continue
-        for following in typed[i + 1 :]:
-            if following.kind is Kind.SKIP or (
-                following.kind is Kind.HEADING and shapes.is_generic_part_heading(following.text)
-            ):
-                continue
-            if following.kind is Kind.GRADE:
-                graded.add(shapes.normalise_heading(shapes.judged_question(item.text)))
-                graded.add(shapes.normalise_heading(item.text))
-            break
+    following: Typed | None = None  # the next item that is neither skipped nor a part heading
+    for item in reversed(typed):
+        generic = item.kind is Kind.HEADING and shapes.is_generic_part_heading(item.text)
+        if item.kind is Kind.HEADING and not generic and following is not None and following.kind is Kind.GRADE:
+            graded.add(shapes.normalise_heading(shapes.judged_question(item.text)))
+            graded.add(shapes.normalise_heading(item.text))
+        if item.kind is not Kind.SKIP and not generic:
+            following = item
     return graded
 
 

@@ -60,6 +60,7 @@ _TRAILING_FUNCTION_WORDS = frozenset(
 # is a paragraph cut at a page or column end.
 _MAX_HEADING_WORDS = 8
 _CLOSED_ENDING = re.compile(r"[.!?:][\"'”’)\]]*$")
+_TAIL = 16  # how much of a paragraph's end decides whether it is closed
 
 
 def word_count(text: str) -> int:
@@ -162,7 +163,7 @@ def starts_lowercase(text: str) -> bool:
 
 def ends_open(text: str) -> bool:
     """True when a paragraph stops mid-sentence (cut by a page or column)."""
-    return not _CLOSED_ENDING.search(text.rstrip())
+    return not _CLOSED_ENDING.search(text.rstrip()[-_TAIL:])
 
 
 def is_heading_candidate(text: str) -> bool:
