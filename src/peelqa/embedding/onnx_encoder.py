@@ -55,7 +55,9 @@ class OnnxEncoder:
 
     backend = "onnx"
 
-    def __init__(self, folder: Path, *, threads: int | None = None, batch_size: int = 16) -> None:
+    def __init__(
+        self, folder: Path, *, threads: int | None = None, batch_size: int = 16, spinning: bool = False
+    ) -> None:
         """Load the cache entry in `folder`.
 
         Raises:
@@ -85,6 +87,10 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only: its warnings say nothing to a peelqa user
+        # Idle intra-op threads sleep instead of spinning: spinning threads
+        # take the cores that the request threads need for retrieval and JSON
+        # right after each pass (benchmarks/threads.py measures both).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         self._session = onnxruntime.InferenceSession(
             str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
