@@ -36,6 +36,7 @@ class Recording:
         self.name = encoder.name
         self.dimension = encoder.dimension
         self.batches: list[list[str]] = []
+        self.threads: list[int] = []  # the thread that ran each batch
         self.entered = threading.Event()
         self.release = threading.Event()
         if not hold_first:
@@ -49,6 +50,7 @@ class Recording:
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         self.batches.append(list(texts))
+        self.threads.append(threading.get_ident())
         self.entered.set()
         assert self.release.wait(60)
         if POISON in texts:
@@ -63,7 +65,7 @@ def expected(encoder: Encoder) -> dict[str, np.ndarray]:
 
 def test_many_threads_each_get_their_own_vector(encoder: Encoder, expected: dict[str, np.ndarray]) -> None:
     seam = Recording(encoder)
-    batcher = QueryBatcher(seam, max_wait_ms=2.0)
+    batcher = QueryBatcher(seam)
     asked = QUESTIONS * 8
     with ThreadPoolExecutor(max_workers=16) as pool:
         answers = list(pool.map(batcher.encode_query, asked))
@@ -82,7 +84,7 @@ def test_questions_queued_meanwhile_share_one_pass(encoder: Encoder, expected: d
         first = pool.submit(batcher.encode_query, QUESTIONS[0])
         assert seam.entered.wait(60)  # the worker is busy with the first question...
         rest = [pool.submit(batcher.encode_query, question) for question in QUESTIONS[1:]]
-        while batcher._queue.qsize() < len(rest):  # ...while the others queue behind it
+        while len(batcher._queue) < len(rest):  # ...while the others queue behind it
             threading.Event().wait(0.001)
         seam.release.set()
         answers = [first.result(60)] + [future.result(60) for future in rest]
@@ -103,7 +105,7 @@ def test_an_exception_reaches_only_the_caller_whose_question_raised(
         first = pool.submit(batcher.encode_query, asked[0])
         assert seam.entered.wait(60)
         rest = [pool.submit(batcher.encode_query, question) for question in asked[1:]]
-        while batcher._queue.qsize() < len(rest):
+        while len(batcher._queue) < len(rest):
             threading.Event().wait(0.001)
         seam.release.set()
         assert np.abs(first.result(60) - expected[asked[0]]).max() <= 1e-5
@@ -115,22 +117,21 @@ def test_an_exception_reaches_only_the_caller_whose_question_raised(
     assert len(seam.batches[1]) == 3  # they were batched, then retried one by one
 
 
-def test_a_lone_question_is_encoded_at_once(encoder: Encoder, expected: dict[str, np.ndarray]) -> None:
+def test_a_lone_question_is_encoded_at_once_in_its_own_thread(
+    encoder: Encoder, expected: dict[str, np.ndarray]
+) -> None:
     seam = Recording(encoder)
-    # a linger of ten minutes: were a lone question held back, this test would hang
-    batcher = QueryBatcher(seam, max_wait_ms=600_000)
-    answers: list[np.ndarray] = []
-    asker = threading.Thread(target=lambda: answers.extend(batcher.encode_query(q) for q in QUESTIONS[:3]))
-    asker.start()
-    asker.join(120)
-    assert not asker.is_alive(), "a lone question waited for company"
-    assert seam.batches == [[q] for q in QUESTIONS[:3]]
+    batcher = QueryBatcher(seam)
+    answers = [batcher.encode_query(question) for question in QUESTIONS[:3]]
+    # no waiting for company and no hand-off to another thread
+    assert seam.batches == [[question] for question in QUESTIONS[:3]]
+    assert set(seam.threads) == {threading.get_ident()}
     for question, vector in zip(QUESTIONS, answers, strict=False):
         assert np.abs(vector - expected[question]).max() <= 1e-5
     batcher.close()
 
 
-def test_close_answers_what_is_queued_and_stops_the_worker(
+def test_close_answers_what_is_queued_and_stops_batching(
     encoder: Encoder, expected: dict[str, np.ndarray]
 ) -> None:
     seam = Recording(encoder, hold_first=True)
@@ -142,7 +143,7 @@ def test_close_answers_what_is_queued_and_stops_the_worker(
         seam.release.set()
         closing.result(60)
         answers = [future.result(60) for future in futures]
-    assert batcher._worker is not None and not batcher._worker.is_alive()
+    assert not batcher._busy and not batcher._queue
     for question, vector in zip(QUESTIONS, answers, strict=True):
         assert np.abs(vector - expected[question]).max() <= 1e-5
     # after close a question is still answered, directly; closing again is harmless

@@ -1,12 +1,18 @@
 """Micro-batching: questions asked at the same time share one encoder pass.
 
-A batch of 16 short questions costs about a third per question of what 16
-passes cost, so under load the service should encode what is waiting together.
-`QueryBatcher` wraps an `Encoder`; its `encode_query` hands the question to one
-inference worker thread, which takes it together with everything queued
-behind it and encodes them as one batch. A lone question is encoded at once,
-never held back in the hope of company; only when others are already waiting
-does the worker linger (at most `max_wait_ms`) for more.
+A batch of 16 short questions costs a fraction per question of what 16
+passes cost, so under load the service encodes what is waiting together.
+`QueryBatcher` wraps an `Encoder`; at most one thread runs the encoder at a
+time, and questions asked meanwhile queue up and are encoded together as the
+next batch (at most `max_batch`), so a batch gathers what arrived during one
+pass, a few milliseconds.
+
+Who runs the encoder: the asking thread itself. A question that finds the
+encoder idle is encoded at once in its own thread, with no hand-off; when a
+pass ends and questions have queued, the first of them is woken to encode the
+whole queue, and so on. A dedicated worker thread would cost every lone
+question two thread switches, measured at 0.1 ms on a quiet machine and over
+2 ms on a busy one (benchmarks/concurrency.py), for nothing.
 
 The web service wraps its encoder in one; the CLI and builds encode directly.
 """
@@ -14,11 +20,9 @@ The web service wraps its encoder in one; the CLI and builds encode directly.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-import time
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future
 
 import numpy as np
 
@@ -28,38 +32,44 @@ __all__ = ["QueryBatcher", "shared_batcher"]
 
 logger = logging.getLogger(__name__)
 
-_STOP = object()  # put on the queue by close(): the worker finishes what is before it, then exits
-
 
 class _Request:
-    __slots__ = ("future", "text")
+    """One question waiting: for its vector, or for its turn to encode a batch."""
+
+    __slots__ = ("batch", "error", "text", "vector", "woken")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.future: Future[np.ndarray] = Future()
+        self.vector: np.ndarray | None = None
+        self.error: BaseException | None = None
+        self.batch: list[_Request] | None = None  # set when this caller is to encode the next batch
+        self.woken = threading.Event()
+
+    def result(self) -> np.ndarray:
+        if self.error is not None:
+            raise self.error
+        assert self.vector is not None
+        return self.vector
 
 
 class QueryBatcher:
     """An `Encoder` whose `encode_query`, called from many threads, shares forward passes.
 
     `encode` and `encode_queries` go straight to the wrapped encoder. After
-    `close`, `encode_query` does too, so a request in flight during shutdown
-    is still answered.
+    `close`, `encode_query` does too.
     """
 
-    def __init__(self, encoder: Encoder, *, max_batch: int = 16, max_wait_ms: float = 1.0) -> None:
+    def __init__(self, encoder: Encoder, *, max_batch: int = 32) -> None:
         self.encoder = encoder
         self.name = encoder.name
         self.dimension = encoder.dimension
         self.max_batch = max_batch
-        self.max_wait = max_wait_ms / 1000
-        self.batches = 0  # forward passes made by the worker, for the benchmarks
-        self._queue: queue.SimpleQueue[_Request | object] = queue.SimpleQueue()
-        # the worker starts on the first question, not here: a process that
-        # forks after loading (a pre-forking server) must not inherit a dead thread
-        self._worker: threading.Thread | None = None
+        self.batches = 0  # passes made, for the benchmarks and tests
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._busy = False  # a thread is encoding; invariant: the queue is empty when not busy
+        self._queue: deque[_Request] = deque()
         self._closed = False
-        self._lock = threading.Lock()  # orders enqueueing against close()
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed many texts directly with the wrapped encoder."""
@@ -77,58 +87,45 @@ class QueryBatcher:
         request = _Request(text)
         with self._lock:
             if self._closed:
-                return self.encoder.encode_query(text)
-            if self._worker is None:
-                self._worker = threading.Thread(target=self._run, name="peelqa-encoder", daemon=True)
-                self._worker.start()
-            self._queue.put(request)
-        return request.future.result()
+                batch: list[_Request] | None = None
+            elif not self._busy:
+                self._busy = True
+                batch = [request]  # the encoder is idle: encode now, in this thread
+            else:
+                self._queue.append(request)
+                batch = []
+        if batch is None:
+            return self.encoder.encode_query(text)
+        if not batch:
+            request.woken.wait()
+            if request.batch is None:
+                return request.result()  # encoded by another caller's pass
+            batch = request.batch  # this caller's turn to encode the queue
+        self._run(batch)
+        return request.result()
 
     def close(self) -> None:
-        """Encode what is queued, then stop the worker. Safe to call twice."""
+        """Let the passes under way and the questions queued finish; later questions are
+        encoded directly. Safe to call twice."""
         with self._lock:
-            if self._closed:
-                return
             self._closed = True
-            worker = self._worker
-            if worker is not None:
-                self._queue.put(_STOP)
-        if worker is not None:
-            worker.join()
+            while self._busy:
+                self._idle.wait()
 
-    def _gather(self, batch: list[_Request]) -> bool:
-        """Add what is queued behind `batch[0]` (lingering only if others were waiting);
-        True when the stop sign was met."""
-        deadline = time.perf_counter() + self.max_wait
-        while len(batch) < self.max_batch:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                remaining = deadline - time.perf_counter()
-                if len(batch) == 1 or remaining <= 0:
-                    return False  # a lone question never waits
-                try:
-                    item = self._queue.get(timeout=remaining)
-                except queue.Empty:
-                    return False
-            if item is _STOP:
-                return True
-            assert isinstance(item, _Request)
-            batch.append(item)
-        return False
-
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is _STOP:
-                return
-            assert isinstance(first, _Request)
-            batch = [first]
-            stop = self._gather(batch)
+    def _run(self, batch: list[_Request]) -> None:
+        """Encode `batch`, then hand the queue to its first caller (or mark the encoder idle)."""
+        try:
             self._encode(batch)
-            if stop:
-                # the stop sign was taken mid-gather; close() enqueues nothing after it
-                return
+        finally:
+            with self._lock:
+                if self._queue:
+                    count = min(len(self._queue), self.max_batch)
+                    following = [self._queue.popleft() for _ in range(count)]
+                    following[0].batch = following
+                    following[0].woken.set()
+                else:
+                    self._busy = False
+                    self._idle.notify_all()
 
     def _encode(self, batch: list[_Request]) -> None:
         self.batches += 1
@@ -136,7 +133,7 @@ class QueryBatcher:
             vectors = self.encoder.encode_queries([request.text for request in batch])
         except Exception as error:  # noqa: BLE001 - handed to the caller whose question it was
             if len(batch) == 1:
-                batch[0].future.set_exception(error)
+                self._answer(batch[0], error=error)
                 return
             # one question may have spoiled the batch: encode each alone, so
             # the exception reaches only the caller whose question raised it
@@ -145,7 +142,13 @@ class QueryBatcher:
                 self._encode([request])
             return
         for row, request in enumerate(batch):
-            request.future.set_result(vectors[row : row + 1].copy())
+            self._answer(request, vector=vectors[row : row + 1].copy())
+
+    @staticmethod
+    def _answer(request: _Request, *, vector: np.ndarray | None = None, error: BaseException | None = None) -> None:
+        request.vector, request.error = vector, error
+        if request.batch is None:  # the caller encoding this batch is awake already
+            request.woken.set()
 
 
 _shared: dict[int, QueryBatcher] = {}
@@ -154,7 +157,7 @@ _shared_lock = threading.Lock()
 
 def shared_batcher(encoder: Encoder) -> QueryBatcher:
     """The process's one batcher for `encoder`: every index build served in
-    this process shares it, so a reload starts no new worker."""
+    this process shares it, so the encoder runs one pass at a time."""
     with _shared_lock:
         batcher = _shared.get(id(encoder))
         if batcher is None or batcher.encoder is not encoder:
