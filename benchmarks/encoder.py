@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/encoder.py [--rounds N] [--corpus corpus] [--cache index/models]
 
 Loads the same model both ways (exporting it to the cache first if needed),
-then times, interleaved so that both see the same machine: one question at a
+then times, in alternating blocks so that both see the same machine: one question at a
 time (the dev and own questions), batches of 16 questions, and the texts a
 build encodes (every passage with its headings, every sentence), sorted into
 batches by length, at several batch sizes. Prints medians, ratios and the
@@ -88,11 +88,12 @@ def main() -> None:
     for encoder in (torch_encoder, onnx_encoder, onnx_one_thread):  # warm both up
         encoder.encode_queries(asked[:16])
         encoder.encode_query(asked[0])
+    # in blocks, not question by question: each library's idle threads spin
+    # for a while after its last call, which would bill one for the other
     for _ in range(args.rounds):
-        for question in asked:
-            single["st"].append(timed(lambda: torch_encoder.encode_query(question)))
-            single["onnx"].append(timed(lambda: onnx_encoder.encode_query(question)))
-            single["onnx1"].append(timed(lambda: onnx_one_thread.encode_query(question)))
+        single["st"] += [timed(lambda: torch_encoder.encode_query(question)) for question in asked]
+        single["onnx"] += [timed(lambda: onnx_encoder.encode_query(question)) for question in asked]
+        single["onnx1"] += [timed(lambda: onnx_one_thread.encode_query(question)) for question in asked]
         batched["st"] += per_question(torch_encoder.encode_queries, asked, 16)
         batched["onnx"] += per_question(onnx_encoder.encode_queries, asked, 16)
     med = {name: statistics.median(values) for name, values in single.items()}

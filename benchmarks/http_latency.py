@@ -60,10 +60,10 @@ def timed(func: Callable[[], object]) -> float:
 class Server:
     """`peelqa serve` in its own process, as `./scripts/serve` runs it."""
 
-    def __init__(self, index: Path, threads: int) -> None:
+    def __init__(self, index: Path, threads: int, src: Path = REPO / "src") -> None:
         self.log = tempfile.NamedTemporaryFile("w+", prefix="peelqa-serve-", suffix=".log", delete=False)
         env = {**os.environ, "PEELQA_INDEX_DIR": str(index), "PEELQA_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
-        env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
+        env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
         command = [sys.executable, "-c", "from peelqa.cli import main; main()", "serve", "--port", "0", "--threads", str(threads)]
         self.started = time.perf_counter()
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True)
