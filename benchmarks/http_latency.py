@@ -113,6 +113,14 @@ class Client:
             raise RuntimeError(f"HTTP {response.status}: {data[:200]!r}")
         return float(json.loads(data)["took_ms"])
 
+    def health(self) -> None:
+        """GET /healthz: the HTTP stack (waitress, Flask, JSON) with no answering in it."""
+        self.connection.request("GET", "/healthz")
+        response = self.connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}")
+
 
 def throughput(port: int, asked: list[str], clients: int, seconds: float) -> tuple[float, list[float]]:
     """Answers per second with `clients` concurrent clients, and their round trips."""
@@ -216,6 +224,7 @@ def main() -> None:
         ask_ms: list[float] = []
         trip_ms: list[float] = []
         took_ms: list[float] = []
+        health_ms: list[float] = []
         rates: dict[int, list[float]] = {1: [], 4: [], 16: []}
         loaded: dict[int, list[float]] = {1: [], 4: [], 16: []}
         for _ in range(args.rounds):
@@ -225,6 +234,7 @@ def main() -> None:
                 started = time.perf_counter()
                 took_ms.append(client.ask(question))
                 trip_ms.append((time.perf_counter() - started) * 1000)
+            health_ms += [timed(client.health) for _ in asked]
             for clients in rates:
                 rate, latencies = throughput(server.port, asked, clients, args.seconds)
                 rates[clients].append(rate)
@@ -244,6 +254,7 @@ def main() -> None:
     print(f"POST /api/ask round trip, 1 client     median {trip:6.2f} ms   ratio to bare encode {trip / encode:.2f}  (target <= 1.0)")
     print(f"took_ms reported by the server         median {took:6.2f} ms   ratio to main-thread ask {took / ask:.2f}  (target <= 1.1)")
     print(f"HTTP and JSON add                      median {trip - took:6.2f} ms")
+    print(f"GET /healthz round trip (HTTP alone)   median {statistics.median(health_ms):6.2f} ms")
     for clients, value in rate.items():
         print(
             f"{clients:2} concurrent clients: {value:6.1f} answers/s (median of rounds), "
