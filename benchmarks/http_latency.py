@@ -87,6 +87,11 @@ class Server:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the server has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def imported_torch(self) -> bool:
         return "libtorch" in Path(f"/proc/{self.process.pid}/maps").read_text()
 
@@ -176,11 +181,17 @@ def _time_in_main_thread(connection: Connection, kind: str, index: Path) -> None
 
 
 class Helper:
-    def __init__(self, kind: str, index: Path) -> None:
+    def __init__(self, kind: str, index: Path, env: dict[str, str] | None = None) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, theirs = context.Pipe()
         self.process = context.Process(target=_time_in_main_thread, args=(theirs, kind, index), daemon=True)
-        self.process.start()
+        saved = dict(os.environ)
+        os.environ.update(env or {})  # a spawned child starts with this environment
+        try:
+            self.process.start()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
         assert self.connection.recv() == "ready"
 
     def time(self, asked: list[str]) -> list[float]:
@@ -213,7 +224,10 @@ def main() -> None:
             f"torch loaded: {server.imported_torch()}, waitress threads {threads}"
         )
         bare, main_thread = Helper("bare", args.index), Helper("ask", args.index)
-        helpers = [bare, main_thread]
+        # torch's OpenMP threads spin-wait by default, which on a busy machine
+        # slows it many times over; passive waiting is its best case here
+        passive = Helper("bare", args.index, {"OMP_WAIT_POLICY": "PASSIVE"})
+        helpers = [bare, passive, main_thread]
         client = Client(server.port)
         for helper in helpers:  # warm every path
             helper.time(asked[:5])
@@ -221,14 +235,17 @@ def main() -> None:
             client.ask(question)
 
         encode_ms: list[float] = []
+        passive_ms: list[float] = []
         ask_ms: list[float] = []
         trip_ms: list[float] = []
         took_ms: list[float] = []
         health_ms: list[float] = []
         rates: dict[int, list[float]] = {1: [], 4: [], 16: []}
         loaded: dict[int, list[float]] = {1: [], 4: [], 16: []}
+        server_cpu: dict[int, float] = {1: 0.0, 4: 0.0, 16: 0.0}  # the server's CPU seconds at each level
         for _ in range(args.rounds):
             encode_ms += bare.time(asked)
+            passive_ms += passive.time(asked)
             ask_ms += main_thread.time(asked)
             for question in asked:
                 started = time.perf_counter()
@@ -236,7 +253,9 @@ def main() -> None:
                 trip_ms.append((time.perf_counter() - started) * 1000)
             health_ms += [timed(client.health) for _ in asked]
             for clients in rates:
+                before = server.cpu_seconds()
                 rate, latencies = throughput(server.port, asked, clients, args.seconds)
+                server_cpu[clients] += server.cpu_seconds() - before
                 rates[clients].append(rate)
                 loaded[clients] += latencies
         print(f"after the run: {server.rss_mb():.0f} MB resident")
@@ -245,20 +264,24 @@ def main() -> None:
             helper.stop()
         server.stop()
 
-    encode, ask = statistics.median(encode_ms), statistics.median(ask_ms)
+    ask = statistics.median(ask_ms)
+    as_is, best = statistics.median(encode_ms), statistics.median(passive_ms)
+    encode = min(as_is, best)  # the yardstick at its fastest, so the ratio flatters nothing
     trip, took = statistics.median(trip_ms), statistics.median(took_ms)
     rate = {clients: statistics.median(values) for clients, values in rates.items()}
     print(f"questions: {len(asked)} x {args.rounds} rounds; throughput {args.seconds:g} s per level per round")
-    print(f"bare sentence-transformers encode      median {encode:6.2f} ms")
+    print(f"bare sentence-transformers encode      median {as_is:6.2f} ms  (OpenMP as is)")
+    print(f"bare sentence-transformers encode      median {best:6.2f} ms  (OMP_WAIT_POLICY=PASSIVE)")
     print(f"QA.ask in a main thread (ONNX)         median {ask:6.2f} ms")
-    print(f"POST /api/ask round trip, 1 client     median {trip:6.2f} ms   ratio to bare encode {trip / encode:.2f}  (target <= 1.0)")
+    print(f"POST /api/ask round trip, 1 client     median {trip:6.2f} ms   ratio to the faster bare encode {trip / encode:.2f}  (target <= 1.0)")
     print(f"took_ms reported by the server         median {took:6.2f} ms   ratio to main-thread ask {took / ask:.2f}  (target <= 1.1)")
     print(f"HTTP and JSON add                      median {trip - took:6.2f} ms")
     print(f"GET /healthz round trip (HTTP alone)   median {statistics.median(health_ms):6.2f} ms")
     for clients, value in rate.items():
+        cpu_ms = 1000 * server_cpu[clients] / len(loaded[clients])
         print(
             f"{clients:2} concurrent clients: {value:6.1f} answers/s (median of rounds), "
-            f"median round trip {statistics.median(loaded[clients]):6.2f} ms"
+            f"median round trip {statistics.median(loaded[clients]):6.2f} ms, server CPU {cpu_ms:5.2f} ms an answer"
         )
     print(f"throughput 16 clients / 1 client: {rate[16] / rate[1]:.2f}  (target >= 1.8)")
 

@@ -181,3 +181,15 @@ def test_an_unsupported_model_falls_back_to_sentence_transformers(
     assert float((cls_vector @ encoder.encode_query(question).T)[0, 0]) < 0.99
     refused = next((tmp_path / "models").iterdir()) / "refused.json"
     assert json.loads(refused.read_text())["reason"] == "its pooling is cls, not mean"
+
+
+def test_an_unwritable_model_cache_falls_back_to_sentence_transformers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "index"
+    blocker.write_text("a file where the index folder should be")
+    with caplog.at_level(logging.WARNING):
+        fallback = load_encoder(DEFAULT_MODEL, cache_dir=blocker / "models")
+    assert isinstance(fallback, SentenceTransformerEncoder)
+    assert f"cannot write the exported model to {blocker / 'models'}" in caplog.text
+    assert blocker.read_text() == "a file where the index folder should be"

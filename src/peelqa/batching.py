@@ -11,8 +11,9 @@ Who runs the encoder: the asking thread itself. A question that finds the
 encoder idle is encoded at once in its own thread, with no hand-off; when a
 pass ends and questions have queued, the first of them is woken to encode the
 whole queue, and so on. A dedicated worker thread would cost every lone
-question two thread switches, measured at 0.1 ms on a quiet machine and over
-2 ms on a busy one (benchmarks/concurrency.py), for nothing.
+question two thread switches: about 2 ms a question on this busy 2-core
+machine, for nothing (benchmarks/concurrency.py compares the batcher with
+the bare encoder at one thread).
 
 The web service wraps its encoder in one; the CLI and builds encode directly.
 """

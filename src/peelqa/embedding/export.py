@@ -277,7 +277,6 @@ def load_onnx_encoder(
     folder = resolve_folder(spec)
     if folder is None:
         raise ExportRefused(f"no local folder holds model {spec!r}")
-    cache_dir.mkdir(parents=True, exist_ok=True)
     entry = cache_entry(cache_dir, spec, folder)
     refused = entry / "refused.json"
     if refused.is_file():
@@ -298,4 +297,8 @@ def load_onnx_encoder(
             problem = f"its vectors differ from the recorded ones by {difference:.2g}"
         logger.warning("the cached ONNX model in %s is unusable (%s); exporting it again", entry, problem)
         shutil.rmtree(entry, ignore_errors=True)
-    return _export(spec, entry, tolerance=tolerance, threads=threads)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        return _export(spec, entry, tolerance=tolerance, threads=threads)
+    except OSError as error:  # a read-only or full index folder: run the model as it is
+        raise ExportRefused(f"cannot write the exported model to {cache_dir}: {error.strerror or error}") from None

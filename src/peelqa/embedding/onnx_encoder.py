@@ -30,8 +30,8 @@ ENCODER_CONFIG = "encoder.json"
 def default_threads() -> int:
     """Intra-op threads for ONNX Runtime: the cores this process may use, at most 4.
 
-    Measured on 2 cores (benchmarks/encoder.py): 2 threads encode one question
-    in 2.8 ms against 4.1 ms with one.
+    Measured on 2 busy cores (benchmarks/encoder.py): 2 threads encode one
+    question in 5.3 ms against 6.2 ms with one.
     """
     try:
         cores = len(os.sched_getaffinity(0))
