@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import time
@@ -89,7 +90,7 @@ def prepare_index(corpus_dir: Path, index_dir: Path, model: str) -> None:
         ModelLoadError: a build was needed and the model cannot be loaded.
     """
     try:
-        encoder = lambda: get_encoder(model, cache_dir=model_cache_dir(index_dir))  # noqa: E731
+        encoder = functools.partial(get_encoder, model, cache_dir=model_cache_dir(index_dir))
         result = build(corpus_dir, index_dir, encoder, model=model_id(model))
     except (CorpusError, ReportParseError, BuildInProgress) as error:
         if read_manifest(index_dir) is None:
