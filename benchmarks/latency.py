@@ -19,7 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
-from peelqa.embedding import get_encoder
+from peelqa.embedding import get_encoder, model_cache_dir
 from peelqa.index import load
 from peelqa.qa import QA
 
@@ -41,7 +41,7 @@ def main() -> None:
     logging.disable(logging.WARNING)
 
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines() if line.strip()]
-    encoder = get_encoder()
+    encoder = get_encoder(cache_dir=model_cache_dir(args.index))
     qa = QA(load(args.index, model=encoder.name), encoder)
     qa.warm_up()  # as the service does at start
 
@@ -55,7 +55,7 @@ def main() -> None:
 
     encode, ask = statistics.median(encode_ms), statistics.median(ask_ms)
     print(f"questions: {len(questions)} x {args.rounds} rounds, index {qa.index.build_id} ({qa.index.count()} passages)")
-    print(f"encoder forward pass   median {encode:7.2f} ms")
+    print(f"encoder forward pass   median {encode:7.2f} ms   ({type(encoder).__name__})")
     print(f"whole answer           median {ask:7.2f} ms   ratio to encoder {ask / encode:.2f}")
     print(f"list answer (8 items)  median {statistics.median(list_ms):7.2f} ms")
     print(f"first answer           {first:7.2f} ms   ratio to median answer {first / ask:.2f}")

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from peelqa.embedding import Encoder, get_encoder
+from peelqa.embedding import MODELS_FOLDER, Encoder, get_encoder, model_cache_dir
 from peelqa.index import Index, build, load
 from peelqa.parsing import ParsedReport, parse_file
 from peelqa.qa import QA
@@ -30,8 +30,15 @@ def parsed_report() -> ParsedReport:
 
 
 @pytest.fixture(scope="session")
-def encoder() -> Encoder:
-    return get_encoder()
+def index_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session index's folder, before anything is built in it."""
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def encoder(index_root: Path) -> Encoder:
+    """The real model, exported to ONNX into the session index's models/ as the app would."""
+    return get_encoder(cache_dir=model_cache_dir(index_root))
 
 
 @pytest.fixture(scope="session")
@@ -43,11 +50,10 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, encoder: Encoder) -> Path:
+def index_dir(index_root: Path, corpus_dir: Path, encoder: Encoder) -> Path:
     """The real report indexed with the real model, once per session. Read only."""
-    folder = tmp_path_factory.mktemp("index")
-    build(corpus_dir, folder, lambda: encoder, model=encoder.name)
-    return folder
+    build(corpus_dir, index_root, lambda: encoder, model=encoder.name)
+    return index_root
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +70,9 @@ def qa(index: Index, encoder: Encoder) -> QA:
 def scratch_index(tmp_path: Path, index_dir: Path) -> Path:
     """A private copy of the session index, for tests that damage or rebuild it."""
     folder = tmp_path / "index"
-    shutil.copytree(index_dir, folder)
+    shutil.copytree(index_dir, folder, ignore=shutil.ignore_patterns(MODELS_FOLDER))
+    # the exported model is shared, not copied: tests that damage one use their own
+    (folder / MODELS_FOLDER).symlink_to(index_dir / MODELS_FOLDER, target_is_directory=True)
     return folder
 
 

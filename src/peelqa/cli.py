@@ -75,22 +75,22 @@ def main(log_level: str) -> None:
     _configure_logging(log_level)
 
 
-def _encoder_factory(model: str) -> Callable[[], Any]:
+def _encoder_factory(model: str, index_dir: Path) -> Callable[[], Any]:
     def create() -> Any:
-        from .embedding import get_encoder
+        from .embedding import get_encoder, model_cache_dir
 
-        return get_encoder(model)
+        return get_encoder(model, cache_dir=model_cache_dir(index_dir))
 
     return create
 
 
 def _open_qa(index_dir: Path, model: str) -> Any:
-    from .embedding import get_encoder, model_id
+    from .embedding import get_encoder, model_cache_dir, model_id
     from .index import load
     from .qa import QA
 
     index = load(index_dir, model=model_id(model))  # fails fast, before the model loads
-    return QA(index, get_encoder(model))
+    return QA(index, get_encoder(model, cache_dir=model_cache_dir(index_dir)))
 
 
 @main.command("index")
@@ -103,7 +103,7 @@ def index_command(corpus: Path, index: Path, model: str, force: bool, quiet: boo
     from .index import build
 
     result = build(
-        corpus, index, _encoder_factory(model), model=model_id(model), force=force, progress=not quiet
+        corpus, index, _encoder_factory(model, index), model=model_id(model), force=force, progress=not quiet
     )
     counts = result.manifest["counts"]
     state = "built" if result.built else "up to date"

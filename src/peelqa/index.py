@@ -31,7 +31,6 @@ import math
 import os
 import shutil
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from .keywords import tokenize
 from .parsing import PARSER_VERSION, SUPPORTED_SUFFIXES, ParsedReport, parse_file, sidecar_path
 from .records import Passage, Report
 from .sentences import split_sentences
+from .stopwatch import Stopwatch
 
 __all__ = [
     "FORMAT_VERSION",
@@ -194,20 +194,17 @@ def _write_build(
     build_id: str,
     fingerprint_: str,
     progress: bool,
+    watch: Stopwatch,
 ) -> dict[str, Any]:
     passages = [p for item in parsed for p in item.passages]
     contexts = index_texts(passages)
     sentence_texts, sentence_spans = _sentence_table(passages)
 
-    started = time.perf_counter()
-    passage_vectors = encoder.encode(contexts, progress=progress)
-    sentence_vectors = encoder.encode(sentence_texts, progress=progress)
-    logger.info(
-        "embedded %d passages and %d sentences in %.1fs",
-        len(passages),
-        len(sentence_texts),
-        time.perf_counter() - started,
-    )
+    with watch("encode passages"):
+        passage_vectors = encoder.encode(contexts, progress=progress)
+    with watch("encode sentences"):
+        sentence_vectors = encoder.encode(sentence_texts, progress=progress)
+    logger.info("embedded %d passages and %d sentences", len(passages), len(sentence_texts))
 
     dense = faiss.IndexFlatIP(encoder.dimension)
     dense.add(passage_vectors)
@@ -217,9 +214,10 @@ def _write_build(
     faiss.write_index(sentences, str(folder / "sentences.faiss"))
     np.save(folder / "sentence_spans.npy", sentence_spans, allow_pickle=False)
 
-    tokens = [tokenize(text) for text in contexts]
-    keyword_index = bm25s.BM25(**BM25_PARAMS)
-    keyword_index.index(tokens, show_progress=False)
+    with watch("bm25"):
+        tokens = [tokenize(text) for text in contexts]
+        keyword_index = bm25s.BM25(**BM25_PARAMS)
+        keyword_index.index(tokens, show_progress=False)
     keyword_index.save(str(folder / "bm25"), show_progress=False)
     frequencies = Counter(token for passage_tokens in tokens for token in set(passage_tokens))
     _write_json(folder / "terms.json", {"documents": len(tokens), "df": dict(sorted(frequencies.items()))})
@@ -303,9 +301,12 @@ def build(
     if current and current.get("fingerprint") == wanted and not force:
         return BuildResult(current["build_id"], False, current)
 
-    parsed = _parse_corpus(files)  # before any write: bad input changes nothing
+    watch = Stopwatch()
+    with watch("parse"):
+        parsed = _parse_corpus(files)  # before any write: bad input changes nothing
     with _build_lock(index_dir):
-        encoder = encoder_factory()
+        with watch("load encoder"):
+            encoder = encoder_factory()
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + wanted[:8]
         builds = index_dir / "builds"
         builds.mkdir(parents=True, exist_ok=True)
@@ -318,6 +319,7 @@ def build(
                 build_id=build_id,
                 fingerprint_=wanted,
                 progress=progress,
+                watch=watch,
             )
             _fsync_tree(staging)
             final = builds / build_id
@@ -327,7 +329,8 @@ def build(
             raise
         _switch_to(index_dir, build_id)
         _prune(index_dir, keep=build_id)
-    logger.info("switched to build %s", build_id)
+    # what no stage above claims is writing: vectors, JSON, checksums, fsync, switch
+    logger.info("switched to build %s; time by stage: %s", build_id, watch.with_rest("write"))
     return BuildResult(build_id, True, manifest)
 
 

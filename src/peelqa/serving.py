@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .embedding import get_encoder, model_id
+from .embedding import get_encoder, model_cache_dir, model_id
 from .errors import BuildInProgress, CorpusError, ReportParseError
 from .index import build, read_manifest
 
@@ -89,7 +90,8 @@ def prepare_index(corpus_dir: Path, index_dir: Path, model: str) -> None:
         ModelLoadError: a build was needed and the model cannot be loaded.
     """
     try:
-        result = build(corpus_dir, index_dir, lambda: get_encoder(model), model=model_id(model))
+        encoder = functools.partial(get_encoder, model, cache_dir=model_cache_dir(index_dir))
+        result = build(corpus_dir, index_dir, encoder, model=model_id(model))
     except (CorpusError, ReportParseError, BuildInProgress) as error:
         if read_manifest(index_dir) is None:
             raise

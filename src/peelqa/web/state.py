@@ -24,8 +24,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from ..batching import shared_batcher
 from ..contract import ask_json, index_json, report_json
-from ..embedding import get_encoder, model_id
+from ..embedding import get_encoder, model_cache_dir, model_id
 from ..errors import IndexError_, ModelLoadError
 from ..index import load as load_index
 from ..qa import QA
@@ -201,12 +202,13 @@ def load(index_dir: Path, model: str) -> Loaded | Unavailable:
     """
     try:
         index = load_index(index_dir, model=model_id(model))  # before the model: fails fast
-        encoder = get_encoder(model)
+        encoder = get_encoder(model, cache_dir=model_cache_dir(index_dir))
     except (IndexError_, ModelLoadError) as error:
         logger.warning("serving without an index: %s", error)
         return Unavailable(str(error))
     logger.info("serving build %s (%d passages)", index.build_id, index.count())
-    qa = QA(index, encoder)
+    # concurrent requests share encoder passes (one batcher per encoder, for every build served)
+    qa = QA(index, shared_batcher(encoder))
     qa.warm_up()  # the first request is as fast as the hundredth
     return Loaded.of(qa)
 
