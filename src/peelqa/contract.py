@@ -69,6 +69,7 @@ def ask_json(result: Result, index: Index) -> dict[str, Any]:
         "passages": [hit_json(hit, index.reports[hit.passage.report_id]) for hit in result.hits],
         "took_ms": result.took_ms,
         "build_id": index.build_id,
+        "resolved_question": result.resolved_question,
     }
 
 

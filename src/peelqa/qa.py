@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .answer import AnswerTuning, compose
@@ -24,6 +25,7 @@ class Result:
     hits: tuple[Hit, ...]
     intent: IntentKind
     took_ms: float
+    resolved_question: str  # the question as understood once its conversation's history is applied
 
 
 class QA:
@@ -49,8 +51,18 @@ class QA:
         """
         self.ask("How effective is the force?")
 
-    def ask(self, question: str, *, top_k: int = 5, filters: Filters | None = None) -> Result:
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int = 5,
+        filters: Filters | None = None,
+        history: Sequence[str] = (),
+    ) -> Result:
         """Answer `question` with up to `top_k` passages (list answers may hold more).
+
+        `history` holds the earlier questions of the same conversation, oldest
+        first; a follow-up is answered as it is understood against them.
 
         Raises:
             InvalidQuestion: the question is empty or too long, or top_k is out of range.
@@ -66,4 +78,4 @@ class QA:
         retrieval = self.retriever.search(question, top_k=top_k, filters=filters)
         answer, hits = compose(retrieval, self.index, self.answer_tuning)
         took_ms = (time.perf_counter() - started) * 1000
-        return Result(question, answer, hits, retrieval.intent.kind, round(took_ms, 2))
+        return Result(question, answer, hits, retrieval.intent.kind, round(took_ms, 2), resolved_question=question)

@@ -25,6 +25,7 @@ from .errors import InvalidRequest
 __all__ = [
     "DEFAULT_TOP_K",
     "MAX_FIELD_CHARS",
+    "MAX_HISTORY",
     "MAX_QUESTION_CHARS",
     "MAX_TOP_K",
     "AskBody",
@@ -37,6 +38,7 @@ MAX_QUESTION_CHARS = 1000
 MAX_TOP_K = 50
 DEFAULT_TOP_K = 5
 MAX_FIELD_CHARS = 200  # a report's title or force name
+MAX_HISTORY = 20  # earlier questions of a conversation that a question may carry
 _DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: int() accepts '٣' and '5_0'
 
 
@@ -67,6 +69,18 @@ TopK = Annotated[
 ReportId = Annotated[str, Field(description="A report id, as listed by `GET /api/reports`.")]
 Force = Annotated[str, Field(description="Only reports about this force (case-insensitive), e.g. `Wiltshire Police`.")]
 Year = Annotated[int, Field(description="Only reports of this inspection year.")]
+History = Annotated[
+    list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_QUESTION_CHARS)]],
+    Field(
+        max_length=MAX_HISTORY,
+        description=f"The earlier questions of the same conversation, oldest first (at most {MAX_HISTORY}); "
+        "a follow-up such as “And for investigation?” is understood against them.",
+    ),
+]
+_HISTORY_MESSAGE = (
+    f"history must be a list of at most {MAX_HISTORY} earlier questions, each a string of 1 to "
+    f"{MAX_QUESTION_CHARS:,} characters."
+)
 TextDigits = BeforeValidator(_digits_only)
 
 _TOP_K_MESSAGE = f"top_k must be a whole number from 1 to {MAX_TOP_K}."
@@ -97,6 +111,7 @@ class AskBody(_Request):
         "report": "report must be a report id or a list of report ids.",
         "force": 'force must be a string, e.g. "Wiltshire Police".',
         "year": _YEAR_MESSAGE,
+        "history": _HISTORY_MESSAGE,
     }
 
     question: Question
@@ -107,13 +122,14 @@ class AskBody(_Request):
     ] = None
     force: Force | None = None
     year: Year | None = None
+    history: History | None = None
 
 
 class AskQuery(_Request):
     """The query string of GET /api/ask (`q` is the question); the chat page's form sends the same."""
 
     model_config = ConfigDict(title="AskQuery")
-    messages: ClassVar[dict[str, str]] = {"top_k": _TOP_K_MESSAGE, "year": _YEAR_MESSAGE}
+    messages: ClassVar[dict[str, str]] = {"top_k": _TOP_K_MESSAGE, "year": _YEAR_MESSAGE, "history": _HISTORY_MESSAGE}
 
     q: Question
     top_k: Annotated[TopK, TextDigits] = DEFAULT_TOP_K
@@ -126,6 +142,7 @@ class AskQuery(_Request):
     ] = []
     force: Force | None = None
     year: Annotated[Year, TextDigits] | None = None
+    history: History = []
 
 
 _Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_FIELD_CHARS)]

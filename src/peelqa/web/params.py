@@ -29,6 +29,7 @@ class AskParams:
     question: str
     top_k: int = DEFAULT_TOP_K
     filters: Filters = Filters()
+    history: tuple[str, ...] = ()  # earlier questions of the conversation, oldest first
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def from_json(data: dict[str, Any]) -> AskParams:
     """
     body = validate(AskBody, data)
     reports = (body.report,) if isinstance(body.report, str) else tuple(body.report or ())
-    return AskParams(body.question, body.top_k or DEFAULT_TOP_K, _filters(reports, body.force, body.year))
+    filters = _filters(reports, body.force, body.year)
+    return AskParams(body.question, body.top_k or DEFAULT_TOP_K, filters, tuple(body.history or ()))
 
 
 def _given(args: MultiDict[str, str], model: type[AskQuery] | type[UploadForm], keep_blank: str = "") -> dict[str, Any]:
@@ -89,7 +91,8 @@ def from_query(args: MultiDict[str, str]) -> AskParams:
         InvalidRequest: a parameter is missing or wrong.
     """
     query = validate(AskQuery, _given(args, AskQuery, keep_blank="q"))
-    return AskParams(query.q, query.top_k, _filters(tuple(query.report), query.force, query.year))
+    filters = _filters(tuple(query.report), query.force, query.year)
+    return AskParams(query.q, query.top_k, filters, tuple(query.history))
 
 
 def upload_from(request: Request) -> Upload:

@@ -98,7 +98,7 @@ class Loaded:
                 f"There is no report {unknown[0]!r} in the index (known: {known}).",
                 field="report",
             )
-        result = self.qa.ask(params.question, top_k=params.top_k, filters=params.filters)
+        result = self.qa.ask(params.question, top_k=params.top_k, filters=params.filters, history=params.history)
         return ask_json(result, self.qa.index)
 
 
