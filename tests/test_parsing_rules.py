@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from peelqa.errors import ReportParseError
 from peelqa.parsing import parse_file, parse_text, report_id_for
 from peelqa.parsing.blocks import split_blocks
 from peelqa.parsing.markers import clean_inline, footnote_head, strip_note_marks
+from peelqa.parsing.values import read_number, table_columns
 from peelqa.records import Passage
 
 
@@ -332,6 +334,95 @@ Source: HMIC data collection
     ]
     assert by_text(passages, "Figure 3").text == "Figure 3: A chart with no values in the text (Source: HMIC data collection)"
     assert by_text(passages, "Figure 3").kind == "figure"
+
+
+def test_figures_and_table_rows_record_their_values() -> None:
+    text = """Contents
+
+Force in numbers\t1
+A question?\t2
+
+Force in numbers
+
+Changes in recorded crime 12 months to 30 June 2015
+
+Wiltshire Police
+
+−10.7%
+
+England and Wales
+
++4.5%
+
+A question?
+
+Figure 2: Rates
+
+Rates per 1,000 population\tWiltshire Police\tEngland and Wales
+Burglary in a dwelling*\t4.3\tn/a
+
+Figure 4: Outcomes
+
+Outcome type\tWiltshire Police Number of outcomes\tRate\tEngland and Wales Number of outcomes\tRate
+Charged/Summoned\t5,054\t15.1\t577,678\t16.0
+"""
+    _, passages = parse(text)
+    figure = by_text(passages, "Changes in recorded crime", "figure")
+    assert [(v.series, v.text, v.number, v.unit) for v in figure.values] == [
+        ("Wiltshire Police", "−10.7%", -10.7, "%"),
+        ("England and Wales", "+4.5%", 4.5, "%"),
+    ]
+    assert {v.label for v in figure.values} == {"Changes in recorded crime 12 months to 30 June 2015"}
+    burglary = by_text(passages, "Burglary", "table")
+    assert [(v.label, v.series, v.measure, v.number) for v in burglary.values] == [
+        ("Figure 2: Rates — Burglary in a dwelling", "Wiltshire Police", "", 4.3),
+        ("Figure 2: Rates — Burglary in a dwelling", "England and Wales", "", None),  # "n/a" is no number
+    ]
+    # two columns a force: each value knows its force and its measure, so like meets like
+    charged = by_text(passages, "Charged", "table")
+    assert [(v.series, v.measure, v.text, v.number) for v in charged.values] == [
+        ("Wiltshire Police", "Number of outcomes", "5,054", 5054.0),
+        ("Wiltshire Police", "Rate", "15.1", 15.1),
+        ("England and Wales", "Number of outcomes", "577,678", 577678.0),
+        ("England and Wales", "Rate", "16.0", 16.0),
+    ]
+    assert all(p.values == () for p in passages if p.kind not in ("figure", "table"))
+    # the record survives the index's JSON
+    assert Passage.from_dict(json.loads(json.dumps(charged.to_dict()))) == charged
+
+
+@pytest.mark.parametrize(
+    ("header", "columns"),
+    [
+        (["Wiltshire Police", "England and Wales"], [("Wiltshire Police", ""), ("England and Wales", "")]),
+        (["2014", "2015", "2016", "2017"], [("2014", ""), ("2015", ""), ("2016", ""), ("2017", "")]),
+        # the same last word is not a measure unless the rest names one series a group
+        (
+            ["Wiltshire Police", "Dorset Police", "Devon Police", "Kent Police"],
+            [("Wiltshire Police", ""), ("Dorset Police", ""), ("Devon Police", ""), ("Kent Police", "")],
+        ),
+        (
+            ["A count", "A rate", "B count", "B rate"],
+            [("A", "count"), ("A", "rate"), ("B", "count"), ("B", "rate")],
+        ),
+        (
+            ["North Total", "Share", "Change", "South Total", "Share", "Change"],
+            [("North", "Total"), ("North", "Share"), ("North", "Change"),
+             ("South", "Total"), ("South", "Share"), ("South", "Change")],
+        ),
+    ],
+)
+def test_table_columns_name_series_and_measures(header: list[str], columns: list[tuple[str, str]]) -> None:
+    assert table_columns(header) == columns
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "unit"),
+    [("48", 48.0, ""), ("5,054", 5054.0, ""), ("+2.4%", 2.4, "%"), ("-10.7%", -10.7, "%"), ("– 3", None, ""),
+     ("£1,200", 1200.0, "£"), ("−0.5 %", -0.5, "%"), ("n/a", None, ""), ("", None, "")],
+)
+def test_read_number(text: str, number: float | None, unit: str) -> None:
+    assert read_number(text) == (number, unit)
 
 
 def test_report_id_is_a_slug_of_the_file_name() -> None:

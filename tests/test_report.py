@@ -139,6 +139,23 @@ def test_figures_keep_labels_with_values(parsed_report: ParsedReport) -> None:
     assert len([p for p in parsed_report.passages if p.kind == "table"]) == 6 + 9
 
 
+def test_figures_and_table_rows_carry_their_values(parsed_report: ParsedReport) -> None:
+    calls = only(parsed_report, "Calls for assistance per 1,000", "figure")
+    assert [(v.series, v.number) for v in calls.values] == [("Wiltshire Police", 48.0), ("England and Wales", 350.0)]
+    change = only(parsed_report, "12 months to 30 June 2010 against", "figure")
+    assert [(v.text, v.number, v.unit) for v in change.values] == [("-10.7%", -10.7, "%"), ("-12.6%", -12.6, "%")]
+    charged = only(parsed_report, "— Charged/Summoned:", "table")
+    assert {(v.series, v.measure): v.number for v in charged.values} == {
+        ("Wiltshire Police", "Number of outcomes"): 5054.0,
+        ("Wiltshire Police", "Rate"): 15.1,
+        ("England and Wales", "Number of outcomes"): 577678.0,
+        ("England and Wales", "Rate"): 16.0,
+    }
+    with_values = [p for p in parsed_report.passages if p.values]
+    assert len(with_values) == 12 + 6 + 9  # the "Force in numbers" figures and both tables' rows
+    assert all(p.kind in ("figure", "table") for p in with_values)
+
+
 def test_every_passage_is_checkable_against_the_source(parsed_report: ParsedReport) -> None:
     source = REPORT.read_text(encoding="utf-8")
     words = re.compile(r"[A-Za-z0-9]+")

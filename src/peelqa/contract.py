@@ -9,9 +9,9 @@ from typing import Any
 
 from .index import Index
 from .qa import Result
-from .records import Hit, Report
+from .records import Hit, Report, Value
 
-__all__ = ["ask_json", "hit_json", "index_json", "passage_url", "report_json", "source_url"]
+__all__ = ["ask_json", "hit_json", "index_json", "passage_url", "report_json", "source_url", "value_json"]
 
 
 def passage_url(report_id: str, passage_id: str) -> str:
@@ -24,6 +24,17 @@ def source_url(report: Report, page: int | None = None) -> str:
     if page is not None and report.source.lower().endswith(".pdf"):
         url += f"#page={page}"
     return url
+
+
+def value_json(value: Value) -> dict[str, Any]:
+    return {
+        "label": value.label,
+        "series": value.series,
+        "measure": value.measure,
+        "text": value.text,
+        "number": value.number,
+        "unit": value.unit,
+    }
 
 
 def hit_json(hit: Hit, report: Report) -> dict[str, Any]:
@@ -50,6 +61,7 @@ def hit_json(hit: Hit, report: Report) -> dict[str, Any]:
         "grade": passage.grade,
         "group": hit.group,
         "note_number": passage.note_number,
+        "values": [value_json(value) for value in passage.values],
     }
 
 

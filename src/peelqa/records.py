@@ -11,7 +11,7 @@ from typing import Any
 
 from .kinds import AnswerKind, PassageKind
 
-__all__ = ["Answer", "AnswerSentence", "Hit", "Passage", "Report"]
+__all__ = ["Answer", "AnswerSentence", "Hit", "Passage", "Report", "Value"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +38,26 @@ class Report:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Value:
+    """One number that a figure or a table row gives for one series, as the source prints it.
+
+    Values with the same `label` and `measure` measure the same thing, so they
+    may be compared (charted side by side); others may not.
+    """
+
+    label: str  # what is measured: the figure's label, or the table's caption and the row's label
+    series: str  # whose value: a name of the figure or a column of the table ("England and Wales")
+    measure: str = ""  # which of several columns a table gives each series ("Rate"); "" when one
+    text: str  # as printed: "47.8", "+2.4%", "5,054"
+    number: float | None  # `text` read as a number; None when it is not one ("n/a")
+    unit: str = ""  # "%" or a currency sign, when the text carries one
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Value:
+        return cls(**data)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Passage:
     """A clean, citable piece of a report.
 
@@ -59,6 +79,7 @@ class Passage:
     grade: str | None = None  # the graded judgment of the question this is about
     judged_question: str | None = None  # judgments only: the inspection question graded
     page_label: str | None = None  # the printed page number, where it differs from `page`
+    values: tuple[Value, ...] = ()  # figures and table rows: their numbers, recorded by the parser
 
     def __post_init__(self) -> None:
         # accept the plain string too ("list_item"), as JSON and callers give it
@@ -68,14 +89,16 @@ class Passage:
         data = asdict(self)
         data["section"] = list(self.section)
         data["note_refs"] = list(self.note_refs)
+        data["values"] = list(data["values"])  # asdict made each Value a dict already
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Passage:
-        values = dict(data)
-        values["section"] = tuple(values["section"])
-        values["note_refs"] = tuple(values.get("note_refs", ()))
-        return cls(**values)
+        fields = dict(data)
+        fields["section"] = tuple(fields["section"])
+        fields["note_refs"] = tuple(fields.get("note_refs", ()))
+        fields["values"] = tuple(Value.from_dict(v) for v in fields.get("values", ()))
+        return cls(**fields)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,7 @@ Pure functions: no model, no I/O beyond reading the one file.
     front_matter  cover and contents: metadata, where the body starts
     classify      a kind for every body block, from its shape
     outline       heading levels and page estimates
+    values        the numbers of figures and table rows, as series and measures
     assemble      the walk that rejoins cut paragraphs and emits passages
 """
 
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 # Bump when a change alters passages, so existing indexes are rebuilt.
-PARSER_VERSION = 3
+PARSER_VERSION = 4  # 4: Passage.values
 
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
 # Readers accept a little junk before the header; it starts a line all the same.
@@ -203,6 +204,7 @@ def _parse_source(read: Source, *, source: str, sha256: str, report_id: str) -> 
                 grade=_grade_for(draft.section, judgments),
                 judged_question=draft.judged_question,
                 page_label=label if label != str(page) else None,
+                values=draft.values,
             )
         )
     return ParsedReport(report, tuple(passages))

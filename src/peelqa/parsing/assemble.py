@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..kinds import PassageKind
+from ..records import Value
 from ..sentences import split_sentences
-from . import shapes
+from . import shapes, values
 from .classify import Kind, Typed
 from .layout import Lexicon
 from .markers import clean_inline, strip_note_marks
@@ -51,6 +52,7 @@ class Draft:
     note_number: int | None = None
     grade: str | None = None  # judgments only
     judged_question: str | None = None  # judgments only
+    values: tuple[Value, ...] = ()  # figures and table rows
 
 
 @dataclass
@@ -151,13 +153,15 @@ class _Walk:
             caption, start = self.caption.text, self.caption.start
             self.drafts.pop()
         context = caption or header[0]
+        columns = values.table_columns(header[1:])
         for line, cells in zip(lines[1:], rows[1:], strict=True):
             cells = [clean_inline(cell) for cell in cells]
-            values = "; ".join(
+            written = "; ".join(
                 f"{name} {value}" for name, value in zip(header[1:], cells[1:], strict=False) if value
             )
-            label = cells[0].rstrip("*")
-            self.add(PassageKind.TABLE, f"{context} — {label}: {values}", start, line.end)
+            label = f"{context} — {cells[0].rstrip('*')}"
+            draft = self.add(PassageKind.TABLE, f"{label}: {written}", start, line.end)
+            draft.values = values.row_values(label, columns, cells[1:])
 
     def list_block(self, item: Typed) -> None:
         current: Draft | None = None
@@ -174,8 +178,9 @@ class _Walk:
             self.last_text = _Open(current, list(self.path))
 
     def figure_values(self, item: Typed) -> None:
-        values = "; ".join(f"{name} {value}" for name, value in item.pairs)
-        self.add(PassageKind.FIGURE, f"{item.text}: {values}", item.start, item.end, item.refs)
+        written = "; ".join(f"{name} {value}" for name, value in item.pairs)
+        draft = self.add(PassageKind.FIGURE, f"{item.text}: {written}", item.start, item.end, item.refs)
+        draft.values = values.figure_values(item.text, item.pairs)
 
     def carried(self, item: Typed) -> _Open | None:
         """The paragraph or list item that `item` may continue across a frame break."""
