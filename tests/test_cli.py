@@ -71,6 +71,40 @@ def test_ask_prints_a_readable_answer(runner: CliRunner, index_dir: Path) -> Non
     assert "[8] PEEL: Police effectiveness 2015" in result.stdout
 
 
+def test_ask_takes_the_conversations_history(runner: CliRunner, index_dir: Path) -> None:
+    alone = json.loads(invoke(runner, "ask", "What is khat?", "--json", "--index", index_dir).stdout)
+    result = invoke(
+        runner, "ask", "What is khat?", "--json", "--index", index_dir,
+        "--history", "What are the areas for improvement?", "--history", "What is Operation Holcroft?",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    followed = json.loads(result.stdout)
+    assert followed["resolved_question"] == "What is khat?"  # it stands alone
+    assert [p["id"] for p in followed["passages"]] == [p["id"] for p in alone["passages"]]
+    readable = invoke(runner, "ask", "What is khat?", "--history", "What is Operation Holcroft?", "--index", index_dir)
+    assert "Understood as:" not in readable.stdout  # nothing to explain
+
+
+@pytest.mark.xfail(strict=True, reason="follow-up resolution comes with the conversation core (issue 9); remove then")
+def test_ask_prints_what_a_follow_up_was_understood_as(runner: CliRunner, index_dir: Path) -> None:
+    result = invoke(
+        runner, "ask", "And for serious and organised crime?", "--index", index_dir,
+        "--history", "How was the force graded for protecting vulnerable people?",
+    )  # fmt: skip
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Understood as: ") and "serious and organised crime" in first
+
+
+def test_ask_refuses_a_history_the_api_would_refuse(runner: CliRunner, index_dir: Path) -> None:
+    too_many = [arg for n in range(21) for arg in ("--history", f"Question {n}?")]
+    result = invoke(runner, "ask", "What is khat?", "--index", index_dir, *too_many)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: history must be a list of at most 20 earlier questions")
+    assert "Traceback" not in result.output
+    result = invoke(runner, "ask", "What is khat?", "--index", index_dir, "--history", "")
+    assert result.exit_code == 1 and result.output.startswith("Error: history must be")
+
+
 def test_passages_prints_json_lines(runner: CliRunner, index_dir: Path, index) -> None:
     result = invoke(runner, "passages", "--index", index_dir)
     lines = result.stdout.splitlines()

@@ -120,7 +120,12 @@ def _filters(report: tuple[str, ...], force_name: str | None, year: int | None) 
 
 
 def _print_result(data: dict[str, Any]) -> None:
+    from .contract import understood_as
+
     wrap = functools.partial(textwrap.fill, width=100, subsequent_indent="    ")
+    understood = understood_as(data)
+    if understood:
+        click.echo(f"Understood as: {understood}\n")
     click.echo(data["answer"]["text"])
     click.echo("")
     for passage in data["passages"]:
@@ -142,6 +147,12 @@ def _print_result(data: dict[str, Any]) -> None:
 @click.option("--report", multiple=True, help="Only this report id (repeatable).")
 @click.option("--force-name", help="Only reports about this force, e.g. 'Wiltshire Police'.")
 @click.option("--year", type=int, help="Only reports of this inspection year.")
+@click.option(
+    "--history",
+    multiple=True,
+    help="An earlier question of the same conversation (repeatable, oldest first), so that a follow-up "
+    "such as 'And for investigation?' is understood.",
+)
 @_locations("index", "model")
 def ask_command(
     question: str,
@@ -150,14 +161,18 @@ def ask_command(
     report: tuple[str, ...],
     force_name: str | None,
     year: int | None,
+    history: tuple[str, ...],
     index: Path,
     model: str,
 ) -> None:
     """Answer QUESTION from the current index, with citations."""
     from .contract import ask_json
+    from .requests import AskBody, validate
 
+    if history:  # the API's rules and messages: at most 20, none blank or too long
+        validate(AskBody, {"question": question, "history": list(history)})
     qa = _open_qa(index, model)
-    result = qa.ask(question, top_k=top_k, filters=_filters(report, force_name, year))
+    result = qa.ask(question, top_k=top_k, filters=_filters(report, force_name, year), history=history)
     data = ask_json(result, qa.index)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -11,7 +11,7 @@ from .index import Index
 from .qa import Result
 from .records import Hit, Report, Value
 
-__all__ = ["ask_json", "hit_json", "index_json", "passage_url", "report_json", "source_url", "value_json"]
+__all__ = ["ask_json", "hit_json", "index_json", "passage_url", "report_json", "source_url", "understood_as", "value_json"]
 
 
 def passage_url(report_id: str, passage_id: str) -> str:
@@ -114,3 +114,19 @@ def index_json(index: Index) -> dict[str, Any]:
         "built_at": manifest["built_at"],
         "format_version": manifest["format_version"],
     }
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def understood_as(data: dict[str, Any]) -> str | None:
+    """An ask answer's `resolved_question` when it differs from the question as typed; else None.
+
+    What the chat page and `peelqa ask` show as "Understood as: …"; a change
+    of case or spacing alone is not worth showing.
+    """
+    resolved = data.get("resolved_question")
+    if not resolved or _plain(resolved) == _plain(data["question"]):
+        return None
+    return str(resolved)
