@@ -38,7 +38,10 @@ XSS = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>"
 
 
 class Page(HTMLParser):
-    """Just enough of a DOM for assertions: elements with attributes, and their text."""
+    """Just enough of a DOM for assertions: elements with attributes, and their text.
+
+    As in a browser, what a <template> holds is not part of the page.
+    """
 
     VOID = {"meta", "link", "br", "img", "input", "hr", "source"}
 
@@ -46,21 +49,33 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.elements: list[dict[str, Any]] = []
         self._open: list[dict[str, Any]] = []
+        self._in_template = 0
         self.feed(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "template":
+            self._in_template += 1
+        if self._in_template:
+            return
         element = {"tag": tag, "attrs": dict(attrs), "text": ""}
         self.elements.append(element)
         if tag not in self.VOID:
             self._open.append(element)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "template":
+            self._in_template -= 1
+            return
+        if self._in_template:
+            return
         for position in range(len(self._open) - 1, -1, -1):
             if self._open[position]["tag"] == tag:
                 del self._open[position:]
                 return
 
     def handle_data(self, data: str) -> None:
+        if self._in_template:
+            return
         for element in self._open:
             element["text"] += data
 
@@ -164,7 +179,7 @@ def test_question_in_the_url_is_answered_on_the_server(client: FlaskClient) -> N
 def test_copy_citation_carries_a_plain_text_citation(client: FlaskClient) -> None:
     page, _ = get_page(client, "/?q=How+long+were+computers+waiting+to+be+examined%3F")
     button = page.find("button", class_="copy-citation")[0]
-    citation = button["attrs"]["data-citation"]
+    citation = button["attrs"]["data-copy"]
     assert citation.startswith("“") and "20 months" in citation
     assert ", PEEL: Police effectiveness 2015, Wiltshire Police, " in citation
     assert "How well does the force gather digital evidence?" in citation
@@ -279,6 +294,10 @@ def test_unavailable_index_is_explained_on_every_page(tmp_path: Path) -> None:
     page, _ = get_page(client, f"/?q={quote_plus(AFI)}", status=503)
     (notice,) = page.find("p", class_="error")
     assert "no index in" in notice["text"]
+    page, _ = get_page(client, f"/fragments/answer?q={quote_plus(AFI)}&n=2", status=503)
+    (notice,) = page.find("p", class_="error")
+    assert "cannot be searched right now" in notice["text"] and "no index in" in notice["text"]
+    assert page.find("li", class_="exchange")[0]["attrs"]["id"] == "a2"
     page, _ = get_page(client, f"/reports/{REPORT_ID}", status=503)
     assert "peelqa index" in page.find("p", class_="error")[0]["text"]
 

@@ -54,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     state.init_app(app)
     # Compile the templates and read the OpenAPI document now, so the first
     # request costs what the hundredth does.
-    for name in ("base.html", "_answer.html", "chat.html", "report.html", "reports.html", "error.html"):
+    for name in ("base.html", "_answer.html", "_chart.html", "_exchange.html", "chat.html", "report.html", "reports.html", "error.html"):
         app.jinja_env.get_template(name)
     api.openapi_document()
     return app

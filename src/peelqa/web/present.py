@@ -2,8 +2,8 @@
 
 Every function returns plain text pieces with flags ("highlighted",
 "citation 3", "heading level 2"); the templates put the tags around them and
-autoescaping escapes every piece. static/app.js mirrors `highlight_pieces`,
-`answer_pieces`, `list_groups` and `citation_text` for answers it fetches.
+autoescaping escapes every piece. Answers are rendered on the server only:
+the page's script fetches them as fragments.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ __all__ = [
     "question_key",
     "report_label",
     "answer_pieces",
+    "answer_status",
     "citation_text",
     "grade_class",
     "highlight_pieces",
@@ -112,6 +113,14 @@ def list_groups(data: dict[str, Any]) -> tuple[str, list[tuple[str | None, list[
         else:
             groups.append((group, [item]))
     return lead, groups
+
+
+def answer_status(data: dict[str, Any]) -> str:
+    """What a screen reader hears when an answer arrives."""
+    if not data["answer"]["found"]:
+        return "Nothing relevant found."
+    count = len(data["passages"])
+    return f"Answer ready, citing {count} passage{'s' if count != 1 else ''}."
 
 
 def citation_text(passage: dict[str, Any], base_url: str) -> str:

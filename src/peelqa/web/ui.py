@@ -1,8 +1,10 @@
 """The web pages: the chat-style question page, the reports and their grades, the report reader.
 
-All render on the server so they work without JavaScript; static/app.js
-then asks through the JSON API without reloading the page. The original
-file of each report is served too, from the corpus folder it was indexed from.
+All render on the server so they work without JavaScript. static/app.js
+then asks without reloading the page: it fetches each exchange from
+/fragments/answer, rendered by the same macro as the page, and inserts it.
+The original file of each report is served too, from the corpus folder it
+was indexed from.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from ..errors import InvalidRequest
+from ..contract import understood_as
+from ..errors import InvalidRequest, PeelqaError
 from ..kinds import AnswerKind, PassageKind
-from . import present, sources
-from .errors import ApiError, invalid_request
+from ..requests import MAX_HISTORY
+from . import charts, markdown, present, sources
+from .errors import ApiError, api_error, invalid_request
 from .params import AskParams, from_query
 from .state import Loaded, Unavailable, current, loaded
 
@@ -40,6 +44,11 @@ def _helpers() -> dict[str, Any]:
         "answer_pieces": present.answer_pieces,
         "list_groups": present.list_groups,
         "citation_text": present.citation_text,
+        "understood_as": understood_as,
+        "answer_status": present.answer_status,
+        "answer_charts": charts.answer_charts,
+        "answer_markdown": markdown.answer_markdown,
+        "exchange_markdown": markdown.exchange_markdown,
         "AnswerKind": AnswerKind,
         "PassageKind": PassageKind,
     }
@@ -66,7 +75,33 @@ def _answer(serving: Loaded | Unavailable, question: str) -> tuple[dict[str, Any
         error = invalid_request(invalid)
     except ApiError as refused:
         error = refused
+    except PeelqaError as failed:
+        translated = api_error(failed)
+        if translated is None:
+            raise  # a bug: the error page, and the log, say so
+        error = translated
     return {"question": question, "error": error}, error.status
+
+
+def _history(exchange: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+    """The conversation's questions before this one, and with it: what the form sends next time.
+
+    A question that could not be answered does not join the conversation.
+    """
+    if exchange is None:
+        return [], []
+    earlier = [h for h in request.args.getlist("history") if h.strip()][-MAX_HISTORY:]
+    if "data" not in exchange:
+        return earlier, earlier
+    return earlier, (earlier + [exchange["data"]["question"]])[-MAX_HISTORY:]
+
+
+def _prefix() -> str:
+    """The id of the exchange the script asks for ("a3"), from ?n=3."""
+    number = request.args.get("n", "")
+    if number.isascii() and number.isdigit() and len(number) <= 6 and int(number) > 0:
+        return f"a{int(number)}"
+    return "a1"
 
 
 def _picking(serving: Loaded | Unavailable) -> dict[str, Any]:
@@ -93,6 +128,7 @@ def chat() -> tuple[str, int]:
     question = request.args.get("q")
     if question:  # an empty ?q= is the empty page, not an error
         exchange, status = _answer(serving, question)
+    earlier, history = _history(exchange)
     return (
         render_template(
             "chat.html",
@@ -102,10 +138,25 @@ def chat() -> tuple[str, int]:
             uploads_enabled=bool(current_app.config.get("PEELQA_ADMIN_TOKEN")),
             upload_limit_mb=f"{current_app.config['PEELQA_MAX_UPLOAD_BYTES'] / 1_000_000:g}",
             base_url=request.host_url,
+            earlier=earlier,
+            history=history,
+            max_history=MAX_HISTORY,
             **_picking(serving),
         ),
         status,
     )
+
+
+@bp.get("/fragments/answer")
+def answer_fragment() -> tuple[str, int]:
+    """One exchange of the chat page, as the page itself renders it, for the script to insert.
+
+    Takes the query of GET /api/ask (q, top_k, report, force, year, history)
+    and `n`, the exchange's number on the page. Errors are the conversation's
+    error notices, with their status.
+    """
+    exchange, status = _answer(current(), request.args.get("q", ""))
+    return render_template("_exchange.html", exchange=exchange, prefix=_prefix(), base_url=request.host_url), status
 
 
 @bp.get("/fragments/picker")

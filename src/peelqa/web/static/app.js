@@ -1,12 +1,17 @@
 // peelqa pages, made better with JavaScript; everything works without it.
 //
-// Chat page: questions go to POST /api/ask, with the report picker's choices,
-// and their answers are appended to the conversation without a reload. The
-// picker's summary and options come from the server (/fragments/picker);
-// "Add a report" sends the file with the admin token and follows the job. Answers are built with DOM calls and
-// textContent only (never innerHTML), so report or question text can never
-// become markup. The markup mirrors templates/_answer.html and the helpers
-// mirror web/present.py: change them together.
+// Chat page: each question is answered by the server, which renders the
+// exchange (question, answer, charts, citations) with the same template as
+// the page itself; the script fetches it from /fragments/answer and inserts
+// it, so answers are rendered in one place only. The query is the ask form's
+// own fields (the picker's choices and the conversation's history, hidden
+// fields that the script keeps), exactly what the form sends without
+// JavaScript. "New conversation" clears both; "Download conversation" saves
+// the Markdown the server wrote for each exchange; copy buttons copy the text
+// the server put in their data-copy. The picker's summary and options come
+// from /fragments/picker; "Add a report" sends the file with the admin token
+// and follows the job. Server HTML is parsed with DOMParser (scripts in it
+// never run) and imported; text the script writes goes in with textContent.
 // Report page: the passage named in the URL's #fragment is highlighted and
 // brought to the middle of the screen.
 (function () {
@@ -14,251 +19,22 @@
 
   document.documentElement.classList.add("js");
 
-  // ---------- small DOM helper ----------
-
-  // el("a", {class: "x", href: "/"}, "text", childNode) -> element
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "class") node.className = value;
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  // ---------- mirrors of web/present.py ----------
-
-  const GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate"];
-
-  function gradeClass(grade) {
-    if (!GRADES.includes(grade)) return "grade-other";
-    return "grade-" + grade.toLowerCase().replace(/ /g, "-");
-  }
-
-  function highlightPieces(text, spans) {
-    const cleaned = [];
-    const sorted = (spans || [])
-      .filter((s) => Array.isArray(s) && s.length === 2)
-      .map((s) => [Math.max(0, s[0]), Math.min(text.length, s[1])])
-      .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    for (const span of sorted) {
-      if (span[0] >= span[1]) continue;
-      const last = cleaned[cleaned.length - 1];
-      if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
-      else cleaned.push(span);
-    }
-    const pieces = [];
-    let at = 0;
-    for (const [start, end] of cleaned) {
-      if (start > at) pieces.push([text.slice(at, start), false]);
-      pieces.push([text.slice(start, end), true]);
-      at = end;
-    }
-    if (at < text.length) pieces.push([text.slice(at), false]);
-    return pieces;
-  }
-
-  function answerPieces(text, citations) {
-    const known = new Set(citations);
-    const pieces = [];
-    let at = 0;
-    for (const match of text.matchAll(/\[(\d{1,3})\]/g)) {
-      const number = Number(match[1]);
-      if (!known.has(number)) continue;
-      if (match.index > at) pieces.push([text.slice(at, match.index), null]);
-      pieces.push([match[0], number]);
-      at = match.index + match[0].length;
-    }
-    if (at < text.length) pieces.push([text.slice(at), null]);
-    return pieces;
-  }
-
-  function listGroups(data) {
-    const byRank = new Map(data.passages.map((p) => [p.rank, p]));
-    const lead = data.answer.text.split("\n", 1)[0].trim();
-    const groups = [];
-    for (const sentence of data.answer.sentences) {
-      const passage = byRank.get(sentence.citation) || null;
-      const group = passage ? passage.group : null;
-      const item = { text: sentence.text, citation: sentence.citation, passage: passage };
-      const last = groups[groups.length - 1];
-      if (last && last.group === group) last.items.push(item);
-      else groups.push({ group: group, items: [item] });
-    }
-    return { lead: lead, groups: groups };
-  }
-
-  function citationText(p) {
-    const quoted = highlightPieces(p.text, p.highlights).filter((piece) => piece[1]).map((piece) => piece[0].trim());
-    const quote = quoted.length ? quoted.join(" … ") : p.text;
-    const parts = ["“" + quote + "”", p.report.title, p.report.force];
-    if (p.section.length) parts.push(p.section.join(" › "));
-    parts.push("¶ " + p.paragraph);
-    if (p.page !== null && p.page !== undefined) parts.push("p. " + p.page);
-    return parts.join(", ") + ". " + window.location.origin + p.url;
-  }
-
-  // ---------- answers (mirror templates/_answer.html) ----------
-
-  function gradeBadge(grade) {
-    return el("span", { class: "grade " + gradeClass(grade), title: "Graded judgment: " + grade }, grade);
-  }
-
-  function citationLink(prefix, number) {
-    return el("a", { class: "cite", href: "#" + prefix + "-c" + number, "aria-label": "citation " + number }, "[" + number + "]");
-  }
-
-  function sourceLink(p) {
-    let label = "Original file";
-    if (p.source.file.toLowerCase().endsWith(".pdf")) {
-      label = p.page !== null && p.page !== undefined ? "Open the PDF at p. " + p.page : "Open the PDF";
-    }
-    return el("a", { class: "source-link", href: p.source.url }, label);
-  }
-
-  function fixed(value, digits) {
-    return Number(value).toFixed(digits);
-  }
-
-  function renderSource(p, prefix, showScores) {
-    const quote = el("blockquote", { class: "passage-text" });
-    for (const [piece, marked] of highlightPieces(p.text, p.highlights)) {
-      quote.append(marked ? el("mark", {}, piece) : document.createTextNode(piece));
-    }
-    let where = p.section.length ? p.section.join(" › ") + " · " : "";
-    where += "¶ " + p.paragraph;
-    if (p.page !== null && p.page !== undefined) where += " · p. " + p.page;
-    if (p.kind === "footnote") where += " · footnote " + p.note_number;
-    const scores = el(
-      "details",
-      { class: "scores", open: showScores },
-      el("summary", {}, "Score " + fixed(p.score, 2)),
-      el(
-        "span",
-        { class: "score-parts" },
-        "meaning " + fixed(p.scores.dense, 3) + " · keywords " + fixed(p.scores.bm25, 2) + " · combined " + fixed(p.scores.fused, 3)
-      )
-    );
-    return el(
-      "li",
-      { class: "source", id: prefix + "-c" + p.rank },
-      el(
-        "div",
-        { class: "source-head" },
-        el("span", { class: "cite-no" }, "[" + p.rank + "]"),
-        " ",
-        el("a", { class: "source-title", href: p.url }, p.report.title),
-        " ",
-        el("span", { class: "source-force" }, p.report.force),
-        p.grade ? " " : null,
-        p.grade ? gradeBadge(p.grade) : null
-      ),
-      el("p", { class: "where" }, where),
-      quote,
-      el(
-        "div",
-        { class: "source-actions" },
-        el("a", { class: "read-link", href: p.url }, "Read in the report"),
-        " ",
-        sourceLink(p),
-        " ",
-        el("button", { type: "button", class: "copy-citation", "data-citation": citationText(p) }, "Copy citation"),
-        " ",
-        scores
-      )
-    );
-  }
-
-  function renderAnswer(data, prefix) {
-    const a = data.answer;
-    const parts = [];
-    if (!a.found) {
-      parts.push(
-        el(
-          "p",
-          { class: "notice not-found" },
-          el("strong", {}, "Nothing relevant found."),
-          " The reports do not seem to answer this question. The nearest passages are listed below with their scores, in case they help."
-        )
-      );
-    } else if (a.kind === "list" || a.kind === "grades") {
-      const shaped = listGroups(data);
-      parts.push(el("p", { class: "answer-lead" }, shaped.lead));
-      for (const { group, items } of shaped.groups) {
-        if (group) parts.push(el("h3", { class: "answer-group" }, group));
-        const list = el("ul", { class: "answer-list" });
-        for (const item of items) {
-          const p = item.passage;
-          list.append(
-            el(
-              "li",
-              {},
-              p && p.kind === "judgment" && p.grade ? gradeBadge(p.grade) : null,
-              p && p.kind === "judgment" && p.grade ? " " : null,
-              item.text + " ",
-              citationLink(prefix, item.citation)
-            )
-          );
-        }
-        parts.push(list);
-      }
-    } else {
-      if (a.kind === "judgment" && data.passages.length && data.passages[0].grade) {
-        parts.push(el("p", { class: "answer-grade" }, "Graded ", gradeBadge(data.passages[0].grade)));
-      }
-      const text = el("p", { class: "answer-text" });
-      for (const [piece, number] of answerPieces(a.text, data.passages.map((p) => p.rank))) {
-        text.append(number ? citationLink(prefix, number) : document.createTextNode(piece));
-      }
-      parts.push(text);
-    }
-    if (data.passages.length) {
-      parts.push(el("h3", { class: "sources-title" }, a.found ? "Cited passages" : "Nearest passages"));
-      const sources = el("ol", { class: "sources" });
-      for (const p of data.passages) sources.append(renderSource(p, prefix, !a.found));
-      parts.push(sources);
-    }
-    parts.push(el("p", { class: "took" }, "Answered in " + fixed(data.took_ms, 0) + " ms"));
-    return parts;
-  }
-
-  function renderError(status, message) {
-    const title =
-      status === 503
-        ? "The reports cannot be searched right now."
-        : status >= 400 && status < 500
-          ? "Please check your question."
-          : "Something went wrong.";
-    // no role=alert: the chat's live region announces it once
-    return el("p", { class: "notice error" }, el("strong", {}, title), " " + message);
+  // The server's HTML as an inert document (its scripts never run).
+  function parseHtml(text) {
+    return new DOMParser().parseFromString(text, "text/html");
   }
 
   // ---------- the report picker ----------
 
-  // The picker's choices as the JSON ask takes them: blank means "any", so it is left out.
-  function pickerChoices() {
-    const choices = {};
-    for (const [name, id] of [["report", "pick-report"], ["force", "pick-force"], ["year", "pick-year"]]) {
-      const select = document.getElementById(id);
-      if (!select || !select.value) continue;
-      choices[name] = name === "year" ? Number(select.value) : select.value;
-    }
-    return choices;
-  }
-
-  // The server-rendered picker for these choices (one renderer: templates/_picker.html).
+  // The server-rendered picker for the choices made (one renderer: templates/_picker.html).
   async function fetchPicker() {
     const query = new URLSearchParams();
-    for (const [name, value] of Object.entries(pickerChoices())) query.set(name, String(value));
+    for (const select of document.querySelectorAll("#picker select")) {
+      if (select.value) query.set(select.name, select.value); // blank means "any"
+    }
     const response = await fetch("/fragments/picker?" + query.toString(), { headers: { Accept: "text/html" } });
     if (!response.ok) throw new Error("status " + response.status);
-    const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
-    return fragment.getElementById("picker");
+    return parseHtml(await response.text()).getElementById("picker");
   }
 
   // Show which reports the current choices search.
@@ -366,6 +142,11 @@
 
   // ---------- the chat page ----------
 
+  function fromTemplate(id) {
+    const template = document.getElementById(id);
+    return template.content.firstElementChild.cloneNode(true);
+  }
+
   function initChat() {
     const form = document.getElementById("ask-form");
     const input = document.getElementById("q");
@@ -373,7 +154,9 @@
     const conversation = document.getElementById("conversation");
     const intro = document.getElementById("intro");
     const status = document.getElementById("status");
-    if (!form || !input || !conversation) return;
+    const historyFields = document.getElementById("history-fields");
+    const tools = document.getElementById("conversation-tools");
+    if (!form || !input || !conversation || !historyFields) return;
 
     // one polite live region, so screen readers hear progress without rereading the page
     function announce(message) {
@@ -382,56 +165,94 @@
     let asked = conversation.children.length; // a server-rendered answer counts
     let busy = false;
 
+    function showTools() {
+      if (tools) tools.hidden = conversation.children.length === 0 && historyFields.children.length === 0;
+    }
+
+    // The conversation's history lives in the form's hidden fields, as without JavaScript.
+    function remember(question) {
+      const field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "history";
+      field.value = question;
+      historyFields.append(field);
+      const most = Number(historyFields.dataset.max) || 20;
+      while (historyFields.children.length > most) historyFields.firstElementChild.remove();
+    }
+
+    function failed(item, message) {
+      const notice = fromTemplate("exchange-failed");
+      notice.removeAttribute("role"); // the live region announces it, once
+      notice.querySelector(".notice-message").textContent = message;
+      const answer = item.querySelector(".bubble-answer");
+      answer.replaceChildren(notice);
+      answer.removeAttribute("aria-busy");
+      announce(message);
+    }
+
     async function ask(question) {
       if (busy || !question.trim()) return;
       busy = true;
       button.disabled = true;
       asked += 1;
-      const prefix = "a" + asked;
       if (intro) intro.hidden = true;
-      const loading = el("p", { class: "loading", role: "status" }, el("span", { class: "spinner", "aria-hidden": "true" }), "Searching the reports…");
-      const answer = el("section", { class: "bubble bubble-answer", "aria-label": "Answer", "aria-busy": "true" }, loading);
-      const item = el(
-        "li",
-        { class: "exchange", id: prefix },
-        el("div", { class: "bubble bubble-question" }, el("span", { class: "visually-hidden" }, "You asked: "), question),
-        answer
-      );
-      conversation.append(item);
-      item.scrollIntoView({ block: "start" });
+      const query = new URLSearchParams(new FormData(form));
+      query.set("q", question);
+      query.set("n", String(asked));
+      const waiting = fromTemplate("exchange-waiting");
+      waiting.id = "a" + asked;
+      waiting.querySelector(".question-text").textContent = question;
+      conversation.append(waiting);
+      showTools();
+      waiting.scrollIntoView({ block: "start" });
       announce("Searching the reports…");
-      let parts;
+      let item = waiting;
       try {
-        const response = await fetch("/api/ask", {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify(Object.assign({ question: question }, pickerChoices())),
-        });
-        let body = null;
-        try {
-          body = await response.json();
-        } catch (_) {
-          body = null;
-        }
-        if (response.ok && body && body.answer) {
-          parts = renderAnswer(body, prefix);
-          announce(body.answer.found ? "Answer ready, citing " + body.passages.length + " passages." : "Nothing relevant found.");
+        const response = await fetch("/fragments/answer?" + query.toString(), { headers: { Accept: "text/html" } });
+        const fresh = parseHtml(await response.text()).querySelector("li.exchange");
+        if (fresh) {
+          item = document.importNode(fresh, true);
+          for (const alert of item.querySelectorAll('[role="alert"]')) alert.removeAttribute("role"); // announced below
+          waiting.replaceWith(item);
+          if (item.dataset.history) remember(item.dataset.history);
+          announce(item.dataset.status || "");
         } else {
-          const message = body && body.error ? body.error.message : "The server answered with status " + response.status + ".";
-          parts = [renderError(response.status, message)];
-          announce(message);
+          failed(waiting, "The server answered with status " + response.status + ".");
         }
       } catch (_) {
-        const message = "Could not reach the peelqa server. Check that it is running, then try again.";
-        parts = [renderError(0, message)];
-        announce(message);
+        failed(waiting, "Could not reach the peelqa server. Check that it is running, then try again.");
       }
-      answer.replaceChildren(...parts);
-      answer.removeAttribute("aria-busy");
       item.scrollIntoView({ block: "start" });
       busy = false;
       button.disabled = false;
       input.focus();
+    }
+
+    function startOver() {
+      conversation.replaceChildren();
+      historyFields.replaceChildren();
+      const earlier = document.getElementById("earlier");
+      if (earlier) earlier.remove();
+      asked = 0;
+      if (intro) intro.hidden = false;
+      showTools();
+      if (window.location.search) window.history.replaceState(null, "", window.location.pathname);
+      input.value = "";
+      input.focus();
+      announce("New conversation.");
+    }
+
+    function download() {
+      const parts = [conversation.dataset.markdownHead || ""];
+      for (const item of conversation.querySelectorAll("li.exchange[data-markdown]")) parts.push(item.dataset.markdown);
+      const blob = new Blob([parts.join("\n\n")], { type: "text/markdown;charset=utf-8" });
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = "peelqa-conversation-" + new Date().toISOString().slice(0, 10) + ".md";
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
     }
 
     form.addEventListener("submit", (event) => {
@@ -459,9 +280,19 @@
       event.preventDefault();
       ask(link.dataset.question || link.textContent);
     });
+
+    const restart = document.getElementById("new-conversation-form");
+    if (restart) {
+      restart.addEventListener("submit", (event) => {
+        event.preventDefault();
+        startOver();
+      });
+    }
+    const save = document.getElementById("download-conversation");
+    if (save) save.addEventListener("click", download);
   }
 
-  // ---------- copy citation (both pages' answers) ----------
+  // ---------- copy buttons (a citation, an answer as Markdown) ----------
 
   async function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) {
@@ -469,7 +300,9 @@
       return;
     }
     // older browsers and plain-http hosts other than localhost
-    const area = el("textarea", { class: "visually-hidden", readonly: true });
+    const area = document.createElement("textarea");
+    area.className = "visually-hidden";
+    area.readOnly = true;
     area.value = text;
     document.body.append(area);
     area.select();
@@ -479,13 +312,13 @@
   }
 
   function initCopy() {
-    for (const button of document.querySelectorAll(".copy-citation")) button.hidden = false;
     document.addEventListener("click", async (event) => {
-      const button = event.target.closest(".copy-citation");
+      const button = event.target.closest(".copy-button");
       if (!button) return;
-      const label = "Copy citation";
+      const label = button.dataset.label || button.textContent;
+      button.dataset.label = label;
       try {
-        await copyText(button.dataset.citation);
+        await copyText(button.dataset.copy);
         button.textContent = "Copied ✓";
       } catch (_) {
         button.textContent = "Copy failed";
