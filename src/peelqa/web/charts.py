@@ -34,6 +34,7 @@ _BAR = 24
 _NAME_TO_BAR = 6
 _PAD = 4
 _EDGE = 2  # keeps the zero line whole at either side
+_ZERO_OVERHANG = 3
 MAX_CHARTS = 3  # an answer that cites more figures shows the first three
 # measures that are already normalised, so that a force and a country compare
 _NORMALISED = re.compile(r"\b(?:rate|per|percentage|proportion|share|average|mean)\b", re.I)
@@ -54,6 +55,8 @@ class Bar:
     value_x: float
     value_y: float
     value_anchor: str  # "start" (right of a bar) or "end" (left of a negative bar)
+    zero_top: float  # the zero line beside this bar: one piece a row, so it never crosses a name
+    zero_bottom: float
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,6 @@ class Chart:
     width: int
     height: float
     zero_x: float
-    axis_top: float
-    axis_bottom: float
     bars: tuple[Bar, ...]
 
 
@@ -132,6 +133,8 @@ def chart(passage: dict[str, Any]) -> Chart | None:
                 value_x=_r(start - _GAP if negative else end + _GAP),
                 value_y=_r(bar_y + _BAR / 2 + _NAME_SIZE * 0.35),
                 value_anchor="end" if negative else "start",
+                zero_top=_r(bar_y - _ZERO_OVERHANG),
+                zero_bottom=_r(bar_y + _BAR + _ZERO_OVERHANG),
             )
         )
     height = _PAD * 2 + len(group) * _ROW - (_ROW - _NAME_SIZE - _NAME_TO_BAR - _BAR)
@@ -141,8 +144,6 @@ def chart(passage: dict[str, Any]) -> Chart | None:
         width=WIDTH,
         height=_r(height),
         zero_x=_r(zero_x),
-        axis_top=_r(_PAD + _NAME_SIZE + _NAME_TO_BAR - 3),
-        axis_bottom=_r(height - _PAD + 3),
         bars=tuple(bars),
     )
 
