@@ -58,7 +58,9 @@ def test_manifest_records_what_was_built(index_dir: Path, index: Index, corpus_d
         }
     ]
     assert manifest["built_at"].endswith("+00:00")
-    assert set(manifest["files"]) >= {"dense.faiss", "sentences.faiss", "passages.jsonl", "reports.json"}
+    assert set(manifest["files"]) >= {"passages.npy", "sentences.npy", "passages.jsonl", "reports.json", "rows.json"}
+    assert manifest["tables"]["passages"]["kind"] == "flat"  # one report is far below the IVF size
+    assert set(manifest["build"]) >= {"seconds", "embed_seconds", "texts_embedded", "texts_reused"}
 
 
 def test_nothing_is_rebuilt_when_nothing_changed(scratch_index: Path, corpus_dir: Path, encoder) -> None:
@@ -101,8 +103,9 @@ def test_bad_input_leaves_the_previous_build_serving(scratch_index: Path, tmp_pa
 def test_a_crash_mid_build_leaves_the_previous_build_serving(tmp_path: Path, small_corpus: Path) -> None:
     fake = FakeEncoder()
     first = build(small_corpus, tmp_path / "index", lambda: fake, model=fake.name)
+    (small_corpus / "third-report.txt").write_text("A third report\n\nIts text has never been embedded before.\n")
     with pytest.raises(RuntimeError, match="out of memory"):
-        build(small_corpus, tmp_path / "index", BrokenEncoder, model=fake.name, force=True)
+        build(small_corpus, tmp_path / "index", BrokenEncoder, model=fake.name)
     assert load(tmp_path / "index").build_id == first.build_id
     assert not list((tmp_path / "index" / "builds").glob(".tmp-*"))
 
@@ -116,7 +119,7 @@ def test_missing_corpus_is_refused(tmp_path: Path) -> None:
 
 
 def test_two_builders_do_not_run_at_once(tmp_path: Path, small_corpus: Path) -> None:
-    with index_module._build_lock(tmp_path / "index"):
+    with index_module.build_lock(tmp_path / "index"):
         with pytest.raises(BuildInProgress, match="another process is building"):
             build(small_corpus, tmp_path / "index", FakeEncoder, model="fake")
 
@@ -140,7 +143,7 @@ def test_loading_refuses_another_format(scratch_index: Path) -> None:
         load(scratch_index)
 
 
-@pytest.mark.parametrize("victim", ["passages.jsonl", "dense.faiss", "sentence_spans.npy"])
+@pytest.mark.parametrize("victim", ["passages.jsonl", "passages.npy", "sentences.spans.npy", "terms.rows.npy"])
 def test_loading_refuses_a_damaged_file(scratch_index: Path, victim: str) -> None:
     path = next((scratch_index / "builds").iterdir()) / victim
     path.write_bytes(path.read_bytes()[:100])
@@ -166,5 +169,8 @@ def test_search_filters_before_ranking(tmp_path: Path, small_corpus: Path) -> No
     assert list(scores) == sorted(scores, reverse=True)
     sentence_rows, _ = loaded.search_sentences(query, 50, rows=second)
     assert set(sentence_rows.tolist()) <= set(second.tolist())
-    assert loaded.keyword_scores("fairness respect")[second].max() > 0
+    terms = loaded.terms(["fair", "respect"])
+    assert loaded.keyword_scores(terms, second).max() > 0
+    keyword_rows, _ = loaded.search_keywords(terms, 5, rows=second)
+    assert len(keyword_rows) and set(keyword_rows.tolist()) <= set(second.tolist())
     assert loaded.reports["second-report"].force == "Exampleshire Constabulary"

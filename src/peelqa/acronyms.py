@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["expand", "find_acronyms"]
+__all__ = ["Acronyms", "expand", "find_acronyms"]
 
 _BRACKETED = re.compile(r"((?:[A-Za-z][\w'’,-]*\s+){1,10})\(([A-Z][A-Za-z]{1,9}?)s?\)")
 _OR_FORM = re.compile(r"((?:[A-Za-z][\w'’-]*\s+){1,10})or (?:an? )?([A-Z]{2,10})s?\b")
@@ -53,19 +53,41 @@ def find_acronyms(texts: Iterable[str]) -> dict[str, str]:
     return found
 
 
+def _prefix(word: str) -> str:
+    return word[:-1] if len(word) > 4 else word  # "groups" still starts with "grou"
+
+
+class Acronyms:
+    """The acronyms of one index, compiled once, for expanding many questions."""
+
+    def __init__(self, acronyms: dict[str, str]) -> None:
+        self.acronyms = dict(acronyms)
+        self._short = {acronym: re.compile(rf"\b{re.escape(acronym)}s?\b", re.I) for acronym in acronyms}
+        # every word of the long form starts a word of the question, in order
+        self._long = {
+            acronym: (
+                _prefix(long_form.split()[0]) if long_form.split() else "",
+                re.compile(r"\b" + r"\w*\W+".join(re.escape(_prefix(w)) for w in long_form.split()) + r"\w*"),
+            )
+            for acronym, long_form in acronyms.items()
+        }
+
+    def others(self, question: str) -> list[str]:
+        """The other form of each acronym `question` uses, in the index's order."""
+        extra: list[str] = []
+        lowered = question.lower()
+        for acronym, long_form in self.acronyms.items():
+            if self._short[acronym].search(question):
+                extra.append(long_form)
+                continue
+            first, pattern = self._long[acronym]
+            # a substring test first: most long forms share no word with a question
+            if first in lowered and pattern.search(lowered):
+                extra.append(acronym)
+        return extra
+
+
 def expand(question: str, acronyms: dict[str, str]) -> str:
     """`question` with the other form of each acronym it uses appended."""
-    extra: list[str] = []
-    lowered = question.lower()
-    for acronym, long_form in acronyms.items():
-        if re.search(rf"\b{re.escape(acronym)}s?\b", question, re.I):
-            extra.append(long_form)
-        elif _contains_words(lowered, long_form):
-            extra.append(acronym)
+    extra = Acronyms(acronyms).others(question)
     return question if not extra else f"{question} {' '.join(extra)}"
-
-
-def _contains_words(text: str, phrase: str) -> bool:
-    """True when every word of `phrase` starts a word of `text`, in order (plurals allowed)."""
-    pattern = r"\b" + r"\w*\W+".join(re.escape(w[:-1] if len(w) > 4 else w) for w in phrase.split()) + r"\w*"
-    return re.search(pattern, text) is not None

@@ -6,10 +6,10 @@ import time
 from dataclasses import dataclass
 
 from .answer import AnswerTuning, compose
-from .embedding import Encoder
 from .errors import InvalidQuestion
 from .index import Index
 from .kinds import IntentKind
+from .query import QueryEncoder
 from .records import Answer, Hit
 from .retrieval import Filters, Retriever, Tuning
 
@@ -34,7 +34,7 @@ class QA:
     def __init__(
         self,
         index: Index,
-        encoder: Encoder,
+        encoder: QueryEncoder,
         tuning: Tuning | None = None,
         answer_tuning: AnswerTuning | None = None,
     ) -> None:
@@ -52,7 +52,7 @@ class QA:
         self.ask("How effective is the force?")
 
     def ask(self, question: str, *, top_k: int = 5, filters: Filters | None = None) -> Result:
-        """Answer `question` with up to `top_k` passages (list answers may hold more).
+        """Answer `question` with up to `top_k` passages (list and grades answers hold every item).
 
         Raises:
             InvalidQuestion: the question is empty or too long, or top_k is out of range.

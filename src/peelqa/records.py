@@ -59,6 +59,7 @@ class Passage:
     grade: str | None = None  # the graded judgment of the question this is about
     judged_question: str | None = None  # judgments only: the inspection question graded
     page_label: str | None = None  # the printed page number, where it differs from `page`
+    list_heading: str | None = None  # list items: the heading that names their list ("Areas for improvement")
 
     def __post_init__(self) -> None:
         # accept the plain string too ("list_item"), as JSON and callers give it

@@ -174,6 +174,7 @@ def parse_text(text: str, *, source: str, sha256: str, report_id: str) -> Parsed
             note_refs=tuple(dict.fromkeys(draft.refs)),
             grade=_grade_for(draft.section, judgments),
             judged_question=draft.judged_question,
+            list_heading=draft.list_heading,
         )
         for order, draft in enumerate(ordered, start=1)
     )
