@@ -67,17 +67,25 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
 
 
-def read_intent(question: str, list_headings: Iterable[str] = (), *, words: Collection[str] | None = None) -> Intent:
+def read_intent(
+    question: str,
+    list_headings: Iterable[str] = (),
+    *,
+    words: Collection[str] | None = None,
+    ignore: Collection[str] = (),
+) -> Intent:
     """Read what `question` asks for; `list_headings` are those the index holds.
 
-    `words` are the question's keyword stems when the caller has them already.
+    `words` are the question's keyword stems when the caller has them already;
+    `ignore` are stems that say which reports to read (a force, a year), not
+    what to find in them.
     """
     aliased = question
     for alias, heading in _HEADING_ALIASES.items():
         aliased = alias.sub(heading.lower(), aliased)
     if words is None or aliased != question:
         words = _stems(aliased)
-    words = set(words)
+    words = set(words) - set(ignore)
     question = aliased
     headings = dict.fromkeys([*list_headings, *STANDARD_LIST_HEADINGS])
     for heading in headings:

@@ -78,19 +78,24 @@ class _ReportNames:
                 years.setdefault(str(report.year), set()).add(report.id)
         self.years = years if len(years) > 1 else {}  # a year narrows only where reports differ by year
 
-    def named(self, words: Sequence[str]) -> frozenset[str]:
-        """The reports of every force the words name, kept to the years they name."""
+    def named(self, words: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The reports of every force the words name, kept to the years they name; and those words."""
         forces: set[str] = set()
+        naming: set[str] = set()
         for size in range(1, self.longest + 1):
             for start in range(len(words) - size + 1):
-                forces |= self.forces.get(tuple(words[start : start + size]), set())
+                name = tuple(words[start : start + size])
+                if name in self.forces:
+                    forces |= self.forces[name]
+                    naming.update(name)
         years: set[str] = set()
         for word in words:
-            if _YEAR.fullmatch(word):
-                years |= self.years.get(word, set())
+            if _YEAR.fullmatch(word) and word in self.years:
+                years |= self.years[word]
+                naming.add(word)
         if forces and years:
-            return frozenset(forces & years or forces)  # a force named in a year it has no report of
-        return frozenset(forces or years)
+            return frozenset(forces & years or forces), frozenset(naming)  # a year it has no report of
+        return frozenset(forces or years), frozenset(naming)
 
 
 class Analyser:
@@ -111,6 +116,7 @@ class Analyser:
         terms = self.index.terms(keywords)
         spans = [(m.start(), m.end()) for m in _NAME_LIKE.finditer(question)]
         names = frozenset(t.stem for t in found if any(start <= t.start < end for start, end in spans))
+        reports, naming = self._names.named(words)
         return Query(
             text=question,
             words=words,
@@ -120,6 +126,6 @@ class Analyser:
             term_weights=self.index.postings.idf(terms.ids),
             names=names,
             vector=self.encoder.encode_query(question),
-            intent=read_intent(question, self.list_headings, words=words),
-            reports=self._names.named(words),
+            intent=read_intent(question, self.list_headings, words=words, ignore=naming),
+            reports=reports,
         )

@@ -1,6 +1,6 @@
 """The index: build it from a corpus, keep it on disk, load it and search it.
 
-    build.py    parse, embed (through the cache), write, fsync, switch, prune
+    builder.py  parse, embed (through the cache), write, fsync, switch, prune
     cache.py    vectors by (model, text) and parsed reports, kept across builds
     store.py    the folder's layout, manifest, checksums; passages read on demand
     search.py   `Index`, a loaded build, and its vector and keyword maths
@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from .build import BuildResult, Progress, TextEncoder, build, build_lock, corpus_files, fingerprint
+from .builder import BuildResult, Progress, TextEncoder, build, build_lock, corpus_files, fingerprint
 from .search import Index, Sentences, load
 from .store import FORMAT_VERSION, read_manifest
 

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .. import __version__
 from ..acronyms import find_acronyms
@@ -147,8 +148,19 @@ class _Reporter:
 
     def __init__(self, callback: Progress | None, bar: bool, reports: int) -> None:
         self.callback = callback
-        self.bar = tqdm(total=reports, desc="indexing", unit="report", disable=None) if bar else None
         self.reports = reports
+        self.show_bar = bar
+        self.bar: tqdm[Any] | None = None
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> _Reporter:
+        if self.show_bar:
+            self.bar = self._stack.enter_context(tqdm(total=self.reports, desc="indexing", unit="report", leave=False))
+            self._stack.enter_context(logging_redirect_tqdm())  # log lines print above the bar, not through it
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
 
     def __call__(self, fraction: float, message: str) -> None:
         if self.callback is not None:
@@ -159,10 +171,6 @@ class _Reporter:
         if self.bar is not None:
             self.bar.update(1)
         self(_PARSED + (_EMBEDDED - _PARSED) * done / self.reports, message)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 def _parse_corpus(sources: Sequence[_Source], cache: BuildCache, build_id: str) -> list[ParsedReport]:
@@ -384,9 +392,12 @@ def build(
         return BuildResult(current["build_id"], False, current)
 
     started = time.perf_counter()
-    with build_lock(index_dir), BuildCache(index_dir / "cache.sqlite") as cache:
+    with (
+        build_lock(index_dir),
+        BuildCache(index_dir / "cache.sqlite") as cache,
+        _Reporter(on_progress, progress and sys.stderr.isatty(), len(sources)) as reporter,
+    ):
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + wanted[:8]
-        reporter = _Reporter(on_progress, progress and sys.stderr.isatty(), len(sources))
         reporter(0.0, f"reading {len(sources)} report(s)")
         parsed = _parse_corpus(sources, cache, build_id)  # before any write: bad input changes nothing
         parse_seconds = time.perf_counter() - started
@@ -428,8 +439,6 @@ def build(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        finally:
-            reporter.close()
         _switch_to(index_dir, build_id)
         oldest = _prune(index_dir, keep=build_id)
         cache.prune(older_than=oldest)
