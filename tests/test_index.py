@@ -342,9 +342,8 @@ build(Path({str(small_corpus)!r}), Path({str(index_dir)!r}), Slow, model="fake-e
 
 
 def test_arrays_are_memory_mapped_read_only(index: Index) -> None:
-    for table in (index._passages, index._sentences):
-        assert isinstance(table.vectors, np.memmap) and not table.vectors.flags.writeable
-    assert isinstance(index.postings._rows, np.memmap)
+    for array in (index._passages.vectors, index._sentences.vectors, index._spans, index.postings._rows):
+        assert isinstance(array.base, np.memmap) and not array.flags.writeable
 
 
 def test_an_ivf_index_searches_like_an_exact_one(tmp_path: Path, small_corpus: Path) -> None:
@@ -363,6 +362,7 @@ def test_an_ivf_index_searches_like_an_exact_one(tmp_path: Path, small_corpus: P
         found_rows, found_scores = ivf.search_passages(query, 10)
         agree += len(set(exact_rows.tolist()) & set(found_rows.tolist()))
         assert list(found_scores) == sorted(found_scores, reverse=True)
+        assert np.allclose(found_scores, flat.passage_scores(query, found_rows))  # exact, not the codes'
         rows, _ = ivf._passages._search_ivf(query, 10, big)  # a filter through the IVF selector
         assert len(rows) == 10 and set(rows.tolist()) <= set(big.tolist())
         rows, _ = ivf.search_passages(query, 5, rows=second)

@@ -15,8 +15,9 @@ import Stemmer
 
 __all__ = ["Token", "tokenize", "tokens"]
 
-# Case-insensitive on the text as given, so each token keeps its place in it.
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?", re.I)
+# Case-insensitive on the text as given, so each token keeps its place in it;
+# the group is the word without a possessive ("force" of "force's").
+_WORD = re.compile(r"([a-z0-9]+)(?:['’][a-z]+)?", re.I)
 _STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
@@ -26,7 +27,6 @@ _STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself""".split()
 )
-_APOSTROPHE = re.compile(r"['’]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +46,12 @@ def _stemmer() -> Stemmer.Stemmer:
 def tokens(text: str) -> list[Token]:
     """The keyword tokens of `text` with their spans, in order."""
     words: list[tuple[str, int, int]] = []
-    for match in _WORD.finditer(text):
-        word = _APOSTROPHE.split(match.group().lower(), maxsplit=1)[0]
-        if word and word not in _STOPWORDS:
+    lowered = text.lower()
+    # as `tokenize` reads it, unless lower case moves characters (a rare "İ")
+    source = lowered if len(lowered) == len(text) else text
+    for match in _WORD.finditer(source):
+        word = match.group(1).lower()
+        if word not in _STOPWORDS:
             words.append((word, match.start(), match.end()))
     stems = _stemmer().stemWords([w for w, _, _ in words])
     return [Token(stem, start, end) for stem, (_, start, end) in zip(stems, words, strict=True)]
@@ -56,5 +59,5 @@ def tokens(text: str) -> list[Token]:
 
 def tokenize(text: str) -> list[str]:
     """Stemmed keyword tokens of `text`, in order."""
-    words = [_APOSTROPHE.split(w.lower(), maxsplit=1)[0] for w in _WORD.findall(text)]
-    return list(_stemmer().stemWords([w for w in words if w and w not in _STOPWORDS]))
+    words = _WORD.findall(text.lower())
+    return list(_stemmer().stemWords([w for w in words if w not in _STOPWORDS]))

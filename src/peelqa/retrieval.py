@@ -19,6 +19,7 @@ import numpy as np
 
 from .index import Index
 from .intents import Intent
+from .keywords import tokenize
 from .kinds import IntentKind
 from .query import Analyser, Query, QueryEncoder
 from .records import Hit, Report
@@ -38,14 +39,7 @@ class Filters:
         """The reports that pass, or None when nothing is filtered."""
         if not (self.reports or self.force or self.year is not None):
             return None
-        force = self.force.casefold().strip() if self.force else None
-        return frozenset(
-            report.id
-            for report in index.reports.values()
-            if (not self.reports or report.id in self.reports)
-            and (force is None or report.force.casefold() == force)
-            and (self.year is None or report.year == self.year)
-        )
+        return index.report_ids_where(reports=self.reports or None, force=self.force or None, year=self.year)
 
     def rows(self, index: Index) -> np.ndarray | None:
         """Passage rows that pass, or None when nothing is filtered."""
@@ -123,7 +117,17 @@ class Retriever:
             known = self._list_rows.get(_heading_key(heading))
             self._list_rows[_heading_key(heading)] = rows if known is None else np.union1d(known, rows)
         self.list_headings = sorted(index.list_rows)
+        self._judged_keys: dict[int, tuple[str, str]] = {}
+        for row in index.judgment_rows.tolist():
+            passage = index.passages[row]
+            if passage.judged_question is not None:
+                self._judged_keys[row] = (passage.report_id, passage.judged_question)
         self._judgments = self._one_judgment_per_question()
+        # which judgments' headings hold each keyword: a question's topic is matched without a loop
+        self._judgment_headings: dict[str, list[int]] = {}
+        for row in self._judgments.tolist():
+            for token in set(tokenize(" ".join(index.passages[row].section))):
+                self._judgment_headings.setdefault(token, []).append(row)
         self.analyser = Analyser(index, encoder, self.list_headings)
 
     # -- scoring ---------------------------------------------------------------
@@ -174,10 +178,8 @@ class Retriever:
     # -- near-duplicates -------------------------------------------------------
 
     def _judged(self, row: int) -> tuple[str, str] | None:
-        passage = self.index.passages[row]
-        if passage.judged_question is None:
-            return None
-        return passage.report_id, passage.judged_question
+        """The report and question a judgment passage grades (None for any other passage)."""
+        return self._judged_keys.get(row)
 
     def _ranked_positions(self, scored: _Scored, limit: int, skip: Sequence[int] = ()) -> list[int]:
         """Positions of the best `limit` candidates, near-duplicates and `skip` left out.
@@ -213,7 +215,8 @@ class Retriever:
             if judged is not None and judged == self._judged(other):
                 return True
             theirs = terms_of(other)
-            if len(mine & theirs) / (len(mine | theirs) or 1) >= self.tuning.duplicate_overlap:
+            shared = len(mine & theirs)
+            if shared / ((len(mine) + len(theirs) - shared) or 1) >= self.tuning.duplicate_overlap:
                 return True
         return False
 
@@ -270,15 +273,21 @@ class Retriever:
         ("How effective …?", or "Overview – How effective …?" for the overall one).
         """
         chosen: dict[tuple[str, str], int] = {}
-        for row in self.index.judgment_rows.tolist():
-            key = self._judged(row)
-            if key is None:
-                continue
+        for row, key in self._judged_keys.items():
             section = self.index.passages[row].section
             in_own_chapter = bool(section) and section[0].endswith(key[1])
             if key not in chosen or in_own_chapter:
                 chosen[key] = row
         return np.asarray(sorted(chosen.values()), dtype=np.int64)
+
+    def _judgments_naming(self, q: Query, judgments: np.ndarray) -> np.ndarray:
+        """How much of the question's topic each judgment's headings name (`Query.topic_share`)."""
+        naming = np.zeros(len(judgments), dtype=np.float64)
+        for token in q.intent.topic:
+            holding = self._judgment_headings.get(token)
+            if holding:
+                naming[np.isin(judgments, holding)] += q.weights.get(token, 0.0)
+        return naming
 
     def _grade_hits(self, q: Query, judgments: np.ndarray) -> list[Hit]:
         """Every graded judgment, in report order, grouped by report when there are several."""
@@ -338,8 +347,8 @@ class Retriever:
             judged = self._score_rows(q, judgments)
             # a judgment whose headings name the topic ("overall", "vulnerable")
             # beats one whose statement merely shares a word with the question
-            naming = [q.topic_share(self.index.passages[r].section) for r in judgments.tolist()]
-            best = max(range(len(judgments)), key=lambda i: (naming[i], judged.fused[i]))
+            naming = self._judgments_naming(q, judgments)
+            best = int(np.lexsort((-judged.fused, -naming))[0])
             hits.append(self._hit(judged, best, 1))
             skip.append(int(judgments[best]))
         scored = self._score(q, scope)

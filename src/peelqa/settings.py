@@ -50,7 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--vector-index",
         "PEELQA_VECTOR_INDEX",
         str(VectorIndexKind.AUTO),
-        "How builds search vectors: `auto` (exact up to 32,768 vectors, IVF beyond), `flat` (always exact) "
+        "How builds search vectors: `auto` (exact up to 8,192 vectors, IVF beyond), `flat` (always exact) "
         "or `ivf` (FAISS inverted lists, memory-mapped); anything else is refused.",
         choices=tuple(str(kind) for kind in VectorIndexKind),
     ),

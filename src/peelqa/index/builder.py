@@ -231,11 +231,19 @@ class _Embedder:
         return np.stack([known[key] for key in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
 
 
+def _record(passage: Passage) -> dict[str, Any]:
+    """`passage.to_dict()`, without `dataclasses.asdict`'s deep copies (a tenth of the time)."""
+    record = dict(vars(passage))
+    record["section"] = list(passage.section)
+    record["note_refs"] = list(passage.note_refs)
+    return record
+
+
 def _write_passages(folder: Path, passages: Sequence[Passage]) -> None:
     offsets = [0]
     with (folder / "passages.jsonl").open("wb") as out:
         for passage in passages:
-            line = (json.dumps(passage.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
+            line = (json.dumps(_record(passage), ensure_ascii=False) + "\n").encode("utf-8")
             out.write(line)
             offsets.append(offsets[-1] + len(line))
     np.save(folder / "passages.offsets.npy", np.asarray(offsets, dtype=np.int64), allow_pickle=False)

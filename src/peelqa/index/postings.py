@@ -17,6 +17,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from .store import open_array
 from .vectors import top_k
 
 __all__ = ["BM25_PARAMS", "Postings", "TermQuery", "write_postings"]
@@ -25,6 +26,11 @@ __all__ = ["BM25_PARAMS", "Postings", "TermQuery", "write_postings"]
 # a long paragraph are both whole answers (measured: benchmarks/compare_retrieval.py).
 BM25_PARAMS = {"k1": 1.5, "b": 0.6}
 _FILES = ("terms.indptr.npy", "terms.rows.npy", "terms.scores.npy")
+# A search adds up the postings of a query's terms, rarest first, up to about this
+# many: a term held by a large share of many reports adds little to any score and
+# much to the cost, so past the budget it stops finding candidates (the rows found
+# are still scored with every term). Below it, as for a few reports, search is exact.
+SEARCH_POSTINGS = 50_000
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class Postings:
     def __init__(self, folder: Path, documents: int) -> None:
         self.documents = documents
         self.vocabulary: dict[str, int] = json.loads((folder / "terms.vocabulary.json").read_text(encoding="utf-8"))
-        indptr, rows, scores = (np.load(folder / name, mmap_mode="r", allow_pickle=False) for name in _FILES)
+        indptr, rows, scores = (open_array(folder / name) for name in _FILES)
         self._indptr, self._rows, self._scores = indptr, rows, scores
 
     def query(self, tokens: Sequence[str]) -> TermQuery:
@@ -100,21 +106,31 @@ class Postings:
         return out
 
     def search(self, terms: TermQuery, k: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The `k` best-scoring rows (among `rows` when given) with a score above zero."""
+        """The `k` best-scoring rows (among `rows` when given) with a score above zero.
+
+        Exact while the query's postings fit `SEARCH_POSTINGS`; beyond, the
+        commonest terms only score, they do not find (see there).
+        """
         if not len(terms):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        spans = [(int(self._indptr[t]), int(self._indptr[t + 1])) for t in terms.ids.tolist()]
-        postings = sum(end - start for start, end in spans)
-        if rows is not None and len(rows) * len(spans) < postings:
+        starts, ends = self._indptr[terms.ids], self._indptr[terms.ids + 1]
+        if rows is not None and len(rows) * len(terms) < int((ends - starts).sum()):
             scores = self.scores(terms, rows)
             candidates = rows
         else:
+            rarest_first = np.argsort(ends - starts, kind="stable")
+            within = np.cumsum((ends - starts)[rarest_first]) <= SEARCH_POSTINGS
+            within[0] = True
             total = np.zeros(self.documents, dtype=np.float32)
-            for (start, end), count in zip(spans, terms.counts.tolist(), strict=True):
+            for i in rarest_first[within].tolist():
+                start, end = int(starts[i]), int(ends[i])
                 # a term's rows are distinct, so plain fancy-index addition is exact
-                total[self._rows[start:end]] += self._scores[start:end] * np.float32(count)
+                total[self._rows[start:end]] += self._scores[start:end] * terms.counts[i]
             candidates = np.arange(self.documents) if rows is None else rows
             scores = total if rows is None else total[rows]
+            if not within.all():  # the best found by the rarer terms, scored with every term
+                candidates = candidates[top_k(scores, 4 * k)]
+                scores = self.scores(terms, candidates)
         best = top_k(scores, k)
         best = best[scores[best] > 0]
         return candidates[best].astype(np.int64), scores[best]

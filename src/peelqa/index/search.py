@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import IndexCorrupt
 from ..records import Passage, Report
 from .postings import Postings, TermQuery
-from .store import PassageStore, load_build
+from .store import PassageStore, load_build, open_array
 from .vectors import VectorTable
 
 __all__ = ["Index", "Sentences", "load"]
@@ -51,8 +51,8 @@ class _Terms:
     """Keyword ids per row (a passage's text or a sentence), as two memory-mapped arrays."""
 
     def __init__(self, folder: Path, name: str) -> None:
-        self.first = np.load(folder / f"{name}.first.npy", mmap_mode="r", allow_pickle=False)
-        self.ids = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+        self.first = open_array(folder / f"{name}.first.npy")
+        self.ids = open_array(folder / f"{name}.npy")
 
     def of(self, row: int) -> np.ndarray:
         return np.asarray(self.ids[int(self.first[row]) : int(self.first[row + 1])])
@@ -74,9 +74,9 @@ class Index:
         tables = manifest["tables"]
         self._passages = VectorTable.open(folder, "passages", tables["passages"])
         self._sentences = VectorTable.open(folder, "sentences", tables["sentences"])
-        self._spans = np.load(folder / "sentences.spans.npy", mmap_mode="r", allow_pickle=False)
-        self._first_sentence = np.load(folder / "sentences.first.npy", mmap_mode="r", allow_pickle=False)
-        self._asks = np.load(folder / "passages.asks.npy", mmap_mode="r", allow_pickle=False)
+        self._spans = open_array(folder / "sentences.spans.npy")
+        self._first_sentence = open_array(folder / "sentences.first.npy")
+        self._asks = open_array(folder / "passages.asks.npy")
         self._passage_terms = _Terms(folder, "passages.terms")
         self._sentence_terms = _Terms(folder, "sentences.terms")
         self.postings = Postings(folder, documents=len(self.passages))
@@ -91,6 +91,11 @@ class Index:
         # what the parser recorded: list items by the heading naming their list, judgments
         self.list_rows: dict[str, np.ndarray] = {h: np.asarray(r, dtype=np.int64) for h, r in rows["lists"].items()}
         self.judgment_rows = np.asarray(rows["judgments"], dtype=np.int64)
+        self._by_force: dict[str, set[str]] = {}
+        self._by_year: dict[int | None, set[str]] = {}
+        for report in reports.values():
+            self._by_force.setdefault(report.force.casefold().strip(), set()).add(report.id)
+            self._by_year.setdefault(report.year, set()).add(report.id)
 
     # -- what is there -----------------------------------------------------------
 
@@ -116,6 +121,17 @@ class Index:
         if rows is None or not number.isdigit() or not 1 <= int(number) <= len(rows):
             raise KeyError(passage_id)
         return int(rows[int(number) - 1])
+
+    def report_ids_where(
+        self, *, reports: Iterable[str] | None = None, force: str | None = None, year: int | None = None
+    ) -> frozenset[str]:
+        """The reports among `reports` (all when None) about `force` (any case) in `year`, each when given."""
+        chosen = set(self.reports) if reports is None else set(reports) & self.reports.keys()
+        if force is not None:
+            chosen &= self._by_force.get(force.casefold().strip(), set())
+        if year is not None:
+            chosen &= self._by_year.get(year, set())
+        return frozenset(chosen)
 
     def rows_of(self, report_ids: Iterable[str]) -> np.ndarray:
         """The passage rows of these reports, in row order."""

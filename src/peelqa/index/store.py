@@ -40,7 +40,16 @@ import numpy as np
 from ..errors import IndexCorrupt, IndexMismatch, IndexNotBuilt
 from ..records import Passage, Report
 
-__all__ = ["FORMAT_VERSION", "PassageStore", "checksums", "load_build", "read_manifest", "sha256_of", "write_json"]
+__all__ = [
+    "FORMAT_VERSION",
+    "PassageStore",
+    "checksums",
+    "load_build",
+    "open_array",
+    "read_manifest",
+    "sha256_of",
+    "write_json",
+]
 
 FORMAT_VERSION = 3
 
@@ -51,6 +60,15 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def open_array(path: Path) -> np.ndarray:
+    """A `.npy` array memory-mapped read-only, shared with every process that opens it.
+
+    A plain ndarray over the map: `np.memmap` costs microseconds on every
+    slice, and the query path slices often.
+    """
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -87,7 +105,7 @@ class PassageStore(Sequence[Passage]):
         with lines.open("rb") as handle:
             size = handle.seek(0, 2)
             self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        self._offsets = np.load(offsets, mmap_mode="r", allow_pickle=False)
+        self._offsets = open_array(offsets)
         self._read = lru_cache(maxsize=4096)(self._parse)
 
     def _parse(self, row: int) -> Passage:
