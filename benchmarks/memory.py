@@ -1,9 +1,9 @@
 """Memory of several `peelqa serve` processes on one index folder.
 
-    .venv/bin/python benchmarks/memory.py --corpus corpus --index index [--processes 3]
+    .venv/bin/python benchmarks/memory.py --index index [--processes 3]
 
 Starts that many real `peelqa serve` processes on free ports over the same
-corpus and index, waits until each answers, asks each the dev questions
+index (given no corpus, so they serve the build as it is), waits until each answers, asks each the dev questions
 (so the pages a question touches are mapped), then reads /proc/<pid>/smaps_rollup:
 resident (RSS), proportional (PSS: shared pages split between the processes
 that map them) and private (USS: what stopping that process would free).
@@ -37,8 +37,10 @@ def smaps(pid: int) -> dict[str, float]:
     return values
 
 
-def start(corpus: Path, index: Path) -> tuple[subprocess.Popen[str], int]:
-    command = [sys.executable, "-m", "peelqa.cli", "serve", "--port", "0", "--corpus", str(corpus), "--index", str(index)]
+def start(index: Path) -> tuple[subprocess.Popen[str], int]:
+    peelqa = Path(sys.executable).parent / "peelqa"
+    # a corpus that is not there: serve the index as it is, never rebuild it first
+    command = [str(peelqa), "serve", "--port", "0", "--corpus", str(index / "no-corpus"), "--index", str(index)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=os.environ)
     assert child.stdout is not None
     for line in child.stdout:
@@ -49,7 +51,6 @@ def start(corpus: Path, index: Path) -> tuple[subprocess.Popen[str], int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
     parser.add_argument("--index", type=Path, default=REPO / "index")
     parser.add_argument("--processes", type=int, default=3)
     args = parser.parse_args()
@@ -57,7 +58,7 @@ def main() -> None:
     children = []
     try:
         for _ in range(args.processes):
-            children.append(start(args.corpus, args.index))
+            children.append(start(args.index))
         for _, port in children:
             for question in questions:
                 body = json.dumps({"question": question}).encode()

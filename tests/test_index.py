@@ -375,5 +375,11 @@ def test_a_later_build_keeps_the_vector_index_setting(tmp_path: Path, small_corp
     (small_corpus / "second-report.txt").write_text("Changed\n\nThe force changed its mind about everything.\n")
     result = build(small_corpus, tmp_path / "index", FakeEncoder, model="fake-encoder")
     assert result.manifest["vector_index"] == "ivf"
+    # the lists trained for the build before route this one too: only the vectors are added again
+    assert result.manifest["tables"]["passages"]["trained"] == "reused"
+    loaded = load(tmp_path / "index")
+    query = FakeEncoder().encode(["The force changed its mind about everything."])
+    rows, scores = loaded.search_passages(query, 3)
+    assert loaded.passages[int(rows[0])].report_id == "second-report" and scores[0] > 0.99
     with pytest.raises(ValueError):
         build(small_corpus, tmp_path / "index", FakeEncoder, model="fake-encoder", vector_index="ivff")  # type: ignore[arg-type]

@@ -266,8 +266,12 @@ def _write_build(
     *,
     vector_index: VectorIndexKind,
     reporter: _Reporter,
+    previous: Path | None,
 ) -> dict[str, Any]:
-    """Write every file of a build but the manifest; what the manifest says about them."""
+    """Write every file of a build but the manifest; what the manifest says about them.
+
+    `previous` is the build being replaced, whose trained vector indexes may be reused.
+    """
     passages: list[Passage] = []
     contexts: list[str] = []
     sentence_texts: list[str] = []
@@ -292,9 +296,15 @@ def _write_build(
     reporter(_EMBEDDED, "writing the index")
     dimension = next(v.shape[1] for v in passage_vectors if v.size)
     tables = {
-        "passages": write_table(folder, "passages", np.concatenate(passage_vectors), vector_index),
+        "passages": write_table(
+            folder, "passages", np.concatenate(passage_vectors), vector_index, previous=previous
+        ),
         "sentences": write_table(
-            folder, "sentences", np.concatenate([v.reshape(-1, dimension) for v in sentence_vectors]), vector_index
+            folder,
+            "sentences",
+            np.concatenate([v.reshape(-1, dimension) for v in sentence_vectors]),
+            vector_index,
+            previous=previous,
         ),
     }
     np.save(folder / "sentences.spans.npy", np.concatenate(spans), allow_pickle=False)
@@ -415,7 +425,10 @@ def build(
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
         embedder = _Embedder(cache, encoder_factory, model, build_id)
         try:
-            written = _write_build(staging, parsed, embedder, vector_index=kind, reporter=reporter)
+            previous = builds / current["build_id"] if current else None
+            written = _write_build(
+                staging, parsed, embedder, vector_index=kind, reporter=reporter, previous=previous
+            )
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "build_id": build_id,

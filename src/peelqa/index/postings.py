@@ -30,7 +30,7 @@ _FILES = ("terms.indptr.npy", "terms.rows.npy", "terms.scores.npy")
 # many: a term held by a large share of many reports adds little to any score and
 # much to the cost, so past the budget it stops finding candidates (the rows found
 # are still scored with every term). Below it, as for a few reports, search is exact.
-SEARCH_POSTINGS = 50_000
+SEARCH_POSTINGS = 20_000
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,10 @@ class Postings:
                 start, end = int(starts[i]), int(ends[i])
                 # a term's rows are distinct, so plain fancy-index addition is exact
                 total[self._rows[start:end]] += self._scores[start:end] * terms.counts[i]
-            candidates = np.arange(self.documents) if rows is None else rows
-            scores = total if rows is None else total[rows]
+            # only rows some posting reached can score above zero
+            # (a comparison first: numpy finds the non-zero of a bool array four times faster)
+            candidates = np.flatnonzero(total > 0) if rows is None else rows[total[rows] > 0]
+            scores = total[candidates]
             if not within.all():  # the best found by the rarer terms, scored with every term
                 candidates = candidates[top_k(scores, 4 * k)]
                 scores = self.scores(terms, candidates)

@@ -106,11 +106,13 @@ class PassageStore(Sequence[Passage]):
             size = handle.seek(0, 2)
             self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         self._offsets = open_array(offsets)
-        self._read = lru_cache(maxsize=4096)(self._parse)
+        lines_map, starts = self._map, self._offsets
 
-    def _parse(self, row: int) -> Passage:
-        start, end = int(self._offsets[row]), int(self._offsets[row + 1])
-        return Passage.from_dict(json.loads(self._map[start:end]))
+        def parse(row: int) -> Passage:  # closes over the map, not self: no cycle keeps it open
+            return Passage.from_dict(json.loads(lines_map[int(starts[row]) : int(starts[row + 1])]))
+
+        self._parse = parse
+        self._read = lru_cache(maxsize=4096)(parse)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1

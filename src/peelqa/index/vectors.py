@@ -17,6 +17,7 @@ rows, exactly when they are few, through an ID selector otherwise.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,26 +100,56 @@ def _lists_for(rows: int) -> int:
     return max(1, min(65_536, int(4 * math.sqrt(rows)), rows // 39))
 
 
-def write_table(folder: Path, name: str, vectors: np.ndarray, kind: VectorIndexKind) -> dict[str, Any]:
-    """Write `vectors` as `name.npy` (and `name.ivf` for IVF); the table's description."""
+def _trained_before(previous: Path | None, name: str, rows: int, dimension: int) -> Any:
+    """The previous build's IVF index for this table, emptied, when its training still fits.
+
+    Training the lists is most of an IVF table's build; a table of about the
+    same size (half to twice) is routed as well by the lists it had, so a
+    build that adds a report to many only adds the vectors again.
+    """
+    if previous is None:
+        return None
+    try:
+        meta = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))["tables"][name]
+        if meta.get("kind") != VectorIndexKind.IVF or not rows / 2 <= int(meta["rows"]) <= rows * 2:
+            return None
+        trained = faiss.read_index(str(previous / f"{name}.ivf"))
+    except (OSError, ValueError, KeyError, RuntimeError):
+        return None  # no usable previous table: train afresh
+    if trained.d != dimension:
+        return None
+    trained.reset()
+    return trained
+
+
+def write_table(
+    folder: Path, name: str, vectors: np.ndarray, kind: VectorIndexKind, *, previous: Path | None = None
+) -> dict[str, Any]:
+    """Write `vectors` as `name.npy` (and `name.ivf` for IVF); the table's description.
+
+    `previous` is the build folder this one follows, whose IVF training may be reused.
+    """
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     np.save(folder / f"{name}.npy", vectors, allow_pickle=False)
     chosen = resolve_kind(kind, len(vectors))
     meta: dict[str, Any] = {"kind": str(chosen), "rows": len(vectors)}
     if chosen is VectorIndexKind.IVF and len(vectors):
-        lists = _lists_for(len(vectors))
-        quantizer = faiss.IndexFlatIP(vectors.shape[1])
-        ivf = faiss.IndexIVFScalarQuantizer(
-            quantizer, vectors.shape[1], lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
-        )
-        ivf.cp.niter = 10  # k-means iterations: the lists only route a search, the scores are exact
-        sample = min(len(vectors), lists * _TRAIN_PER_LIST)
-        # a fixed, spread sample: the same vectors give the same index
-        chosen_rows = np.sort(np.random.default_rng(0).choice(len(vectors), size=sample, replace=False))
-        ivf.train(vectors[chosen_rows])
+        ivf = _trained_before(previous, name, len(vectors), vectors.shape[1])
+        meta["trained"] = "reused" if ivf is not None else "trained"
+        if ivf is None:
+            quantizer = faiss.IndexFlatIP(vectors.shape[1])
+            ivf = faiss.IndexIVFScalarQuantizer(
+                quantizer, vectors.shape[1], _lists_for(len(vectors)), faiss.ScalarQuantizer.QT_8bit,
+                faiss.METRIC_INNER_PRODUCT,
+            )
+            ivf.cp.niter = 10  # k-means iterations: the lists only route a search, the scores are exact
+            sample = min(len(vectors), ivf.nlist * _TRAIN_PER_LIST)
+            # a fixed, spread sample: the same vectors give the same index
+            chosen_rows = np.sort(np.random.default_rng(0).choice(len(vectors), size=sample, replace=False))
+            ivf.train(vectors[chosen_rows])
         ivf.add(vectors)
         faiss.write_index(ivf, str(folder / f"{name}.ivf"))
-        meta.update(lists=lists, probes=max(_MIN_PROBES, math.ceil(_RECALL_PROBES * lists)))
+        meta.update(lists=int(ivf.nlist), probes=max(_MIN_PROBES, math.ceil(_RECALL_PROBES * ivf.nlist)))
     return meta
 
 
