@@ -87,3 +87,41 @@ def app(index_dir: Path, corpus_dir: Path) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the real model, directly or through an index, as slow."""
+    for item in items:
+        if "encoder" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+OTHER_FORCE = "Dorset"
+OTHER_REPORT_ID = "peel-effectiveness-2015-dorset"
+
+
+@pytest.fixture(scope="session")
+def two_report_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped report and the same report about another force (a later year, by its sidecar)."""
+    folder = tmp_path_factory.mktemp("two-report-corpus")
+    shutil.copy(REPORT, folder / REPORT.name)
+    other = folder / f"{OTHER_REPORT_ID}.txt"
+    other.write_text(REPORT.read_text(encoding="utf-8").replace("Wiltshire", OTHER_FORCE), encoding="utf-8")
+    (folder / f"{other.name}.json").write_text('{"year": 2016}', encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def two_report_index_dir(
+    tmp_path_factory: pytest.TempPathFactory, two_report_corpus: Path, index_dir: Path, encoder: Encoder
+) -> Path:
+    """The two reports indexed with the real model; the session index's vector cache saves re-embedding."""
+    folder = tmp_path_factory.mktemp("two-report-index")
+    shutil.copy(index_dir / "cache.sqlite", folder / "cache.sqlite")
+    build(two_report_corpus, folder, lambda: encoder, model=encoder.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def two_report_qa(two_report_index_dir: Path, encoder: Encoder) -> QA:
+    return QA(load(two_report_index_dir), encoder)

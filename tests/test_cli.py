@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DEV_QUESTIONS, REPORT
+from conftest import DEV_QUESTIONS, OTHER_REPORT_ID, REPORT, REPORT_ID
 
 from peelqa.cli import main
 from peelqa.index import load
@@ -32,7 +32,7 @@ def assert_refused(result, message: str) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_index_builds_then_reports_up_to_date(runner: CliRunner, tmp_path: Path, corpus_dir: Path) -> None:
+def test_index_builds_then_reports_up_to_date(runner: CliRunner, tmp_path: Path, corpus_dir: Path, encoder) -> None:
     first = invoke(runner, "index", "--quiet", "--corpus", corpus_dir, "--index", tmp_path / "index")
     assert first.exit_code == 0, first.output
     assert first.stdout.startswith("index built: build ")
@@ -40,7 +40,7 @@ def test_index_builds_then_reports_up_to_date(runner: CliRunner, tmp_path: Path,
     assert again.stdout.startswith("index up to date: build ")
 
 
-def test_settings_come_from_the_environment(runner: CliRunner, tmp_path: Path, corpus_dir: Path) -> None:
+def test_settings_come_from_the_environment(runner: CliRunner, tmp_path: Path, corpus_dir: Path, encoder) -> None:
     env = {"PEELQA_CORPUS_DIR": str(corpus_dir), "PEELQA_INDEX_DIR": str(tmp_path / "env-index")}
     result = runner.invoke(main, ["index", "--quiet"], env=env)
     assert result.exit_code == 0, result.output
@@ -105,14 +105,18 @@ def test_ask_refuses_a_history_the_api_would_refuse(runner: CliRunner, index_dir
     assert result.exit_code == 1 and result.output.startswith("Error: history must be")
 
 
-def test_passages_prints_json_lines(runner: CliRunner, index_dir: Path, index) -> None:
-    result = invoke(runner, "passages", "--index", index_dir)
+def test_passages_prints_json_lines(runner: CliRunner, two_report_index_dir: Path) -> None:
+    index = load(two_report_index_dir)
+    result = invoke(runner, "passages", "--index", two_report_index_dir)
     lines = result.stdout.splitlines()
     assert len(lines) == index.count()
     first = json.loads(lines[0])
     assert set(first) >= {"id", "report_id", "kind", "text", "section", "paragraph", "page", "start", "end"}
-    only_one = invoke(runner, "passages", "--report", "peel-effectiveness-2015-wiltshire", "--index", index_dir)
-    assert len(only_one.stdout.splitlines()) == index.count()
+    for report_id in (REPORT_ID, OTHER_REPORT_ID):
+        only_one = invoke(runner, "passages", "--report", report_id, "--index", two_report_index_dir)
+        records = [json.loads(line) for line in only_one.stdout.splitlines()]
+        assert 0 < len(records) == len(index.rows_of_report[report_id]) < index.count()
+        assert {r["report_id"] for r in records} == {report_id}
 
 
 def test_reports_lists_reports_and_judgments(runner: CliRunner, index_dir: Path) -> None:
@@ -128,6 +132,56 @@ def test_eval_prints_the_metrics(runner: CliRunner, index_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("questions 25  hit@1 ")
     assert "MRR@10" in result.stdout and "list coverage 1.000" in result.stdout
+
+
+def test_eval_reads_to_the_depth_asked(runner: CliRunner, index_dir: Path) -> None:
+    result = invoke(runner, "eval", DEV_QUESTIONS, "--depth", "5", "--index", index_dir)
+    assert result.exit_code == 0, result.output
+    assert " MRR@5 " in result.stdout and "MRR@10" not in result.stdout
+
+
+def test_add_and_remove_a_report(runner: CliRunner, tmp_path: Path, corpus_dir: Path, scratch_index: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(corpus_dir, corpus)
+    other = tmp_path / "PEEL Dorset 2015.txt"
+    other.write_text(REPORT.read_text(encoding="utf-8").replace("Wiltshire", "Dorset"), encoding="utf-8")
+    where = ["--corpus", corpus, "--index", scratch_index]
+    added = invoke(runner, "add", other, "--year", "2016", *where)
+    assert added.exit_code == 0, added.output
+    assert added.stdout.startswith("added peel-dorset-2015.txt as peel-dorset-2015 (build ")
+    index = load(scratch_index)
+    assert index.reports["peel-dorset-2015"].year == 2016 and len(index.reports) == 2
+    manifest = index.manifest["build"]
+    assert 0 < manifest["texts_embedded"] < manifest["texts_reused"]  # only what differs is embedded
+
+    again = invoke(runner, "add", REPORT, *where)
+    assert again.exit_code == 0 and "already in the corpus; nothing to do" in again.stdout
+    assert load(scratch_index).build_id == index.build_id
+
+    removed = invoke(runner, "remove", "peel-dorset-2015", *where)
+    assert removed.exit_code == 0, removed.output
+    assert set(load(scratch_index).reports) == {REPORT_ID}
+    assert_refused(runner.invoke(main, ["remove", "peel-dorset-2015", *map(str, where)]), "no report 'peel-dorset-2015'")
+
+
+def test_refuses_a_file_that_is_not_a_report(runner: CliRunner, tmp_path: Path, corpus_dir: Path, scratch_index: Path) -> None:
+    picture = tmp_path / "picture.txt"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    before = (scratch_index / "CURRENT").read_text()
+    result = runner.invoke(main, ["add", str(picture), "--corpus", str(corpus_dir), "--index", str(scratch_index)])
+    assert_refused(result, "picture.txt: neither a PDF nor UTF-8 text")
+    assert (scratch_index / "CURRENT").read_text() == before
+    assert_refused(
+        runner.invoke(main, ["add", str(tmp_path / "nowhere.pdf"), "--index", str(scratch_index)]), "cannot read"
+    )
+
+
+def test_a_mistyped_vector_index_is_refused(runner: CliRunner, tmp_path: Path, corpus_dir: Path) -> None:
+    result = runner.invoke(
+        main, ["index", "--corpus", str(corpus_dir), "--index", str(tmp_path / "i")], env={"PEELQA_VECTOR_INDEX": "ivff"}
+    )
+    assert result.exit_code == 2 and "'ivff' is not one of 'auto', 'flat', 'ivf'" in result.output
+    assert not (tmp_path / "i").exists()
 
 
 def test_refuses_a_missing_corpus(runner: CliRunner, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from peelqa.acronyms import expand, find_acronyms
 from peelqa.intents import read_intent
+from peelqa.keywords import tokenize, tokens
 
 
 @pytest.mark.parametrize(
@@ -59,3 +60,13 @@ def test_acronyms_are_read_from_their_definitions() -> None:
     assert expand("What does the HTCU do?", acronyms).endswith("high tech crime units")
     assert expand("How are organised crime groups mapped?", acronyms).endswith("OCG")
     assert expand("What is khat?", acronyms) == "What is khat?"
+
+
+def test_a_curly_apostrophe_is_an_apostrophe() -> None:
+    assert tokenize("the force’s work") == tokenize("the force's work") == ["forc", "work"]
+    assert [(t.stem, t.start, t.end) for t in tokens("Dorset’s AFIs")] == [("dorset", 0, 8), ("afi", 9, 13)]
+
+
+def test_words_naming_reports_are_not_the_topic() -> None:
+    assert read_intent("What grades did Dorset get?", ignore={"dorset"}).kind == "grades"
+    assert read_intent("What are Dorset's areas for improvement?", ignore={"dorset"}).topic == ()

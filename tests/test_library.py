@@ -104,3 +104,13 @@ def test_remove_refuses_unknown_and_last_reports(places: dict[str, Path]) -> Non
     with pytest.raises(CorpusError, match="only report"):
         remove_report(REPORT_ID, **_options(places))
     assert (places["corpus_dir"] / REPORT.name).is_file()
+
+
+def test_progress_follows_the_rebuild(places: dict[str, Path]) -> None:
+    seen: list[tuple[float, str]] = []
+    add_report(_other_force(), "dorset.txt", progress=lambda f, m: seen.append((f, m)), **_options(places))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    messages = [m for _, m in seen]
+    assert any(m.startswith("indexed dorset:") for m in messages)  # from inside the build, report by report
+    assert len({f for f in fractions if 0.2 < f < 1.0}) >= 3

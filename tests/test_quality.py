@@ -7,7 +7,7 @@ from conftest import DEV_QUESTIONS, OWN_QUESTIONS
 
 from peelqa.evaluation import evaluate, load_questions
 from peelqa.qa import QA
-from peelqa.retrieval import Filters
+from peelqa.retrieval import Filters, Tuning
 
 INVESTIGATING = "How effective is the force at investigating crime and managing offenders?"
 
@@ -133,3 +133,19 @@ def test_filters_apply_before_ranking(qa: QA) -> None:
     nothing = qa.ask("What is khat?", filters=Filters(year=1999))
     assert nothing.hits == () and not nothing.answer.found
     assert qa.ask("What is khat?", filters=Filters(reports=("other",))).hits == ()
+
+
+def test_top_k_bounds_every_answer_but_lists(qa: QA) -> None:
+    judged = qa.ask("How was the force graded for protecting vulnerable people?", top_k=1)
+    assert judged.answer.kind == "judgment" and len(judged.hits) == 1
+    assert judged.hits[0].passage.grade == "Requires improvement"
+    for question in ("How was the force graded overall?", "What is khat?", "What is the capital of France?"):
+        for top_k in (1, 2, 5):
+            assert len(qa.ask(question, top_k=top_k).hits) == top_k, (question, top_k)
+    assert len(qa.ask("What are the areas for improvement?", top_k=1).hits) == 8
+    assert len(qa.ask("What grades did the force get?", top_k=1).hits) == 5
+
+
+def test_there_is_one_fusion_and_no_setting_to_mistype() -> None:
+    with pytest.raises(TypeError):
+        Tuning(fusion="rrf")  # type: ignore[call-arg]

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .index import Index
-from .keywords import tokenize
 from .kinds import AnswerKind, IntentKind, PassageKind
 from .records import Answer, AnswerSentence, Hit
 from .retrieval import Retrieval
@@ -43,38 +42,18 @@ class _Sentence:
     score: float
 
 
-def _keyword_share(text: str, weights: dict[str, float]) -> float:
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    present = set(tokenize(text))
-    return sum(w for token, w in weights.items() if token in present) / total
-
-
-def _sentences_of(
-    index: Index,
-    hit_position: int,
-    hit: Hit,
-    query: np.ndarray,
-    weights: dict[str, float],
-    keyword_weight: float,
-) -> list[_Sentence]:
-    row = index.row_of[hit.passage.id]
-    rows = index.sentence_rows(row)
-    if not len(rows):
-        return []
-    scores = index.sentence_vectors[rows.start : rows.stop] @ query[0]
-    spans = index.sentence_spans[rows.start : rows.stop]
-    text = hit.passage.text
-    return [
-        _Sentence(
-            hit_position,
-            int(span[1]),
-            int(span[2]),
-            float(score) + keyword_weight * _keyword_share(text[span[1] : span[2]], weights),
-        )
-        for span, score in zip(spans, scores, strict=True)
-    ]
+def _sentences(index: Index, retrieval: Retrieval, keyword_weight: float) -> list[list[_Sentence]]:
+    """Every sentence of every hit, scored: cosine with the question plus its share of the keywords."""
+    query = retrieval.query
+    found = index.sentences_of(retrieval.rows)
+    scores = index.sentence_scores(query.vector, found.ids).astype(np.float64)
+    scores += keyword_weight * index.sentence_term_share(found.ids, query.terms.ids, query.term_weights)
+    per_hit: list[list[_Sentence]] = [[] for _ in retrieval.hits]
+    for owner, start, end, score in zip(
+        found.owner.tolist(), found.start.tolist(), found.end.tolist(), scores.tolist(), strict=True
+    ):
+        per_hit[owner].append(_Sentence(owner, start, end, score))
+    return per_hit
 
 
 def _whole(hit: Hit) -> Hit:
@@ -82,7 +61,10 @@ def _whole(hit: Hit) -> Hit:
 
 
 def _cite_whole(hits: tuple[Hit, ...], heading: str | None) -> tuple[Answer, tuple[Hit, ...]]:
-    """Each hit is an answer item in full: list items, judgments."""
+    """Each hit is an answer item in full: list items, judgments.
+
+    The lead line counts the items, and the reports when they come from several.
+    """
     lines: list[str] = []
     sentences: list[AnswerSentence] = []
     group: str | None = None
@@ -92,7 +74,9 @@ def _cite_whole(hits: tuple[Hit, ...], heading: str | None) -> tuple[Answer, tup
             lines.append(f"{group}:" if not lines else f"\n{group}:")
         lines.append(f"- {hit.passage.text} [{hit.rank}]")
         sentences.append(AnswerSentence(text=hit.passage.text, passage_id=hit.passage.id, citation=hit.rank))
-    title = f"{heading} ({len(hits)}):\n" if heading else ""
+    reports = len({hit.passage.report_id for hit in hits})
+    count = f"{len(hits)}, from {reports} reports" if reports > 1 else f"{len(hits)}"
+    title = f"{heading} ({count}):\n" if heading else ""
     return Answer(text=title + "\n".join(lines), sentences=tuple(sentences)), tuple(_whole(h) for h in hits)
 
 
@@ -122,10 +106,7 @@ def compose(
         )
         return answer, (_whole(lead), *hits[1:])
 
-    per_hit = [
-        _sentences_of(index, i, hit, retrieval.query, retrieval.weights, tuning.keyword_weight)
-        for i, hit in enumerate(hits)
-    ]
+    per_hit = _sentences(index, retrieval, tuning.keyword_weight)
     readable = [s for sentences in per_hit[: tuning.passages_read] for s in sentences]
     best = max((s.score for s in readable), default=0.0)
     chosen: list[_Sentence] = []

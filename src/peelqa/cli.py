@@ -34,6 +34,8 @@ class _Group(click.Group):
 def _option(name: str, **extra: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     item = setting(name)
     assert item.flag is not None
+    if item.choices and "type" not in extra:
+        extra["type"] = click.Choice(item.choices, case_sensitive=False)
     return click.option(
         item.flag,
         name,
@@ -69,7 +71,7 @@ def _configure_logging(level: str) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@_option("log_level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@_option("log_level")
 def main(log_level: str) -> None:
     """Ask plain-English questions of police inspection reports."""
     _configure_logging(log_level)
@@ -95,15 +97,23 @@ def _open_qa(index_dir: Path, model: str) -> Any:
 
 @main.command("index")
 @_locations("corpus", "index", "model")
+@_option("vector_index")
 @click.option("--force", is_flag=True, help="Rebuild even when the current build is up to date.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def index_command(corpus: Path, index: Path, model: str, force: bool, quiet: bool) -> None:
+def index_command(corpus: Path, index: Path, model: str, vector_index: str, force: bool, quiet: bool) -> None:
     """Build or refresh the index from the corpus folder."""
     from .embedding import model_id
     from .index import build
+    from .kinds import VectorIndexKind
 
     result = build(
-        corpus, index, _encoder_factory(model, index), model=model_id(model), force=force, progress=not quiet
+        corpus,
+        index,
+        _encoder_factory(model, index),
+        model=model_id(model),
+        force=force,
+        progress=not quiet,
+        vector_index=VectorIndexKind(vector_index.lower()),
     )
     counts = result.manifest["counts"]
     state = "built" if result.built else "up to date"
@@ -111,6 +121,49 @@ def index_command(corpus: Path, index: Path, model: str, force: bool, quiet: boo
         f"index {state}: build {result.build_id}, {counts['passages']} passages "
         f"from {counts['reports']} report(s), model {result.manifest['model']}"
     )
+
+
+@main.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--title", help="The report's title, instead of its cover's (one file only).")
+@click.option("--force", "force_name", help="The force the report is about, e.g. 'Dorset Police'.")
+@click.option("--year", type=click.IntRange(1900, 2100), help="The report's inspection year.")
+@_locations("corpus", "index", "model")
+def add_command(
+    files: tuple[Path, ...], title: str | None, force_name: str | None, year: int | None, corpus: Path, index: Path, model: str
+) -> None:
+    """Copy report FILES (PDF or text) into the corpus and update the index."""
+    from .embedding import model_id
+    from .library import add_report
+    from .parsing import ReportFields
+
+    if title is not None and len(files) > 1:
+        raise PeelqaError("--title names one report; add the files one at a time")
+    fields = ReportFields(title=title, force=force_name, year=year)
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise PeelqaError(f"cannot read {path}: {error.strerror}") from None
+        change = add_report(
+            data, path.name, corpus_dir=corpus, index_dir=index, encoder_factory=_encoder_factory(model, index),
+            model=model_id(model), fields=fields,
+        )
+        click.echo(change.message + (f" (build {change.build_id})" if change.build_id else ""))
+
+
+@main.command("remove")
+@click.argument("report_id")
+@_locations("corpus", "index", "model")
+def remove_command(report_id: str, corpus: Path, index: Path, model: str) -> None:
+    """Remove report REPORT_ID from the corpus and the index."""
+    from .embedding import model_id
+    from .library import remove_report
+
+    change = remove_report(
+        report_id, corpus_dir=corpus, index_dir=index, encoder_factory=_encoder_factory(model, index), model=model_id(model)
+    )
+    click.echo(f"{change.message} (build {change.build_id})")
 
 
 def _filters(report: tuple[str, ...], force_name: str | None, year: int | None) -> Any:
@@ -217,14 +270,15 @@ def reports_command(as_json: bool, index: Path) -> None:
 @main.command("eval")
 @click.argument("questions_file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
+@click.option("--depth", type=click.IntRange(1, 50), default=10, show_default=True, help="Ranks read (MRR@depth).")
 @_locations("index", "model")
-def eval_command(questions_file: Path, as_json: bool, index: Path, model: str) -> None:
-    """Measure hit@1, hit@5, MRR@10 and list coverage on a questions file."""
+def eval_command(questions_file: Path, as_json: bool, depth: int, index: Path, model: str) -> None:
+    """Measure hit@1, hit@5, MRR@depth and list coverage on a questions file."""
     from .evaluation import evaluate, load_questions
 
     questions = load_questions(questions_file)
     qa = _open_qa(index, model)
-    report = evaluate(qa, questions)
+    report = evaluate(qa, questions, depth=depth)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -239,9 +293,10 @@ def _figure(value: float | None, digits: int = 3) -> str:
 
 def summary_line(report: dict[str, Any]) -> str:
     """One line of an evaluation's figures, as `peelqa eval` prints them."""
+    depth = report["depth"]
     line = (
         f"questions {report['questions']}  hit@1 {_figure(report['hit@1'])}  hit@5 {_figure(report['hit@5'])}  "
-        f"MRR@10 {_figure(report['mrr@10'])}  list coverage {_figure(report['list_coverage'])}  "
+        f"MRR@{depth} {_figure(report[f'mrr@{depth}'])}  list coverage {_figure(report['list_coverage'])}  "
         f"answer hit {_figure(report['answer_hit'])}"
     )
     if report["list_precision"] is not None:

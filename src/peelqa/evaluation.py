@@ -163,6 +163,7 @@ def measure(
 
     return {
         "questions": len(rows),
+        "depth": depth,
         "answerable": count,
         "hit@1": share(sum(1 for r in answerable if r["rank"] == 1), count),
         "hit@5": share(sum(1 for r in answerable if r["rank"] and r["rank"] <= 5), count),

@@ -10,8 +10,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .keywords import tokenize
 from .kinds import IntentKind
@@ -61,15 +62,31 @@ class Intent:
     topic: tuple[str, ...] = ()  # keyword stems left once the form is taken away
 
 
-def _stems(text: str) -> set[str]:
-    return set(tokenize(text))
+@lru_cache(maxsize=1024)  # headings recur in every question
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
 
 
-def read_intent(question: str, list_headings: Iterable[str] = ()) -> Intent:
-    """Read what `question` asks for; `list_headings` are those the index holds."""
+def read_intent(
+    question: str,
+    list_headings: Iterable[str] = (),
+    *,
+    words: Collection[str] | None = None,
+    ignore: Collection[str] = (),
+) -> Intent:
+    """Read what `question` asks for; `list_headings` are those the index holds.
+
+    `words` are the question's keyword stems when the caller has them already;
+    `ignore` are stems that say which reports to read (a force, a year), not
+    what to find in them.
+    """
+    aliased = question
     for alias, heading in _HEADING_ALIASES.items():
-        question = alias.sub(heading.lower(), question)
-    words = _stems(question)
+        aliased = alias.sub(heading.lower(), aliased)
+    if words is None or aliased != question:
+        words = _stems(aliased)
+    words = set(words) - set(ignore)
+    question = aliased
     headings = dict.fromkeys([*list_headings, *STANDARD_LIST_HEADINGS])
     for heading in headings:
         stems = _stems(heading)

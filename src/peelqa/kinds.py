@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["AnswerKind", "IntentKind", "PassageKind"]
+__all__ = ["AnswerKind", "IntentKind", "PassageKind", "VectorIndexKind"]
 
 
 class PassageKind(StrEnum):
@@ -39,3 +39,11 @@ class AnswerKind(StrEnum):
     GRADES = "grades"
     JUDGMENT = "judgment"
     NOT_FOUND = "not_found"
+
+
+class VectorIndexKind(StrEnum):
+    """How an index searches its vectors (the `--vector-index` setting)."""
+
+    AUTO = "auto"  # exact while that is fast, IVF beyond (see the README's scale figures)
+    FLAT = "flat"  # exact: every vector scored
+    IVF = "ivf"  # approximate: FAISS inverted lists, memory-mapped and shared between processes

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildInProgress, CorpusError, UnknownReport
-from .index import TextEncoder, build, corpus_files
+from .index import Progress, TextEncoder, build, corpus_files
 from .parsing import (
     SUPPORTED_SUFFIXES,
     ReportFields,
@@ -34,9 +34,6 @@ from .parsing import (
 __all__ = ["Change", "Progress", "add_report", "remove_report"]
 
 logger = logging.getLogger(__name__)
-
-# progress(fraction done, what is happening): for a job's state or a log line
-Progress = Callable[[float, str], None]
 
 _MAX_STEM = 80
 
@@ -53,6 +50,11 @@ class Change:
 
 def _quiet(fraction: float, message: str) -> None:
     logger.info("%3.0f%% %s", fraction * 100, message)
+
+
+def _within(say: Progress, start: float, end: float) -> Progress:
+    """A build's own progress (0 to 1) as the part from `start` to `end` of a change's."""
+    return lambda fraction, message: say(start + (end - start) * fraction, message)
 
 
 @contextlib.contextmanager
@@ -155,7 +157,7 @@ def add_report(
             _write_atomically(written[-1], _fields_json(fields))
         try:
             say(0.2, f"indexing {parsed.report.title or target.name}")
-            result = build(corpus_dir, index_dir, encoder_factory, model=model)
+            result = build(corpus_dir, index_dir, encoder_factory, model=model, on_progress=_within(say, 0.2, 0.98))
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
@@ -194,7 +196,7 @@ def remove_report(
             os.replace(path, aside)
         try:
             say(0.2, f"re-indexing without {report_id}")
-            result = build(corpus_dir, index_dir, encoder_factory, model=model)
+            result = build(corpus_dir, index_dir, encoder_factory, model=model, on_progress=_within(say, 0.2, 0.98))
         except BaseException:
             for path, aside in moved:
                 os.replace(aside, path)

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .answer import AnswerTuning, compose
-from .embedding import Encoder
 from .errors import InvalidQuestion
 from .index import Index
 from .kinds import IntentKind
+from .query import QueryEncoder
 from .records import Answer, Hit
 from .requests import MAX_QUESTION_CHARS, MAX_TOP_K  # the limits are the request models'
 from .retrieval import Filters, Retriever, Tuning
@@ -34,7 +34,7 @@ class QA:
     def __init__(
         self,
         index: Index,
-        encoder: Encoder,
+        encoder: QueryEncoder,
         tuning: Tuning | None = None,
         answer_tuning: AnswerTuning | None = None,
     ) -> None:
@@ -59,7 +59,7 @@ class QA:
         filters: Filters | None = None,
         history: Sequence[str] = (),
     ) -> Result:
-        """Answer `question` with up to `top_k` passages (list answers may hold more).
+        """Answer `question` with up to `top_k` passages (list and grades answers hold every item).
 
         `history` holds the earlier questions of the same conversation, oldest
         first; a follow-up is answered as it is understood against them.

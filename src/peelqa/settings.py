@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .embedding import DEFAULT_MODEL
+from .kinds import VectorIndexKind
 
 __all__ = ["SETTINGS", "Setting", "setting"]
 
@@ -20,10 +21,11 @@ class Setting:
     env: str
     default: str
     help: str
+    choices: tuple[str, ...] = ()  # the only values accepted, when there is such a list
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("corpus", "--corpus", "PEELQA_CORPUS_DIR", "corpus", "Folder of report text files to index."),
+    Setting("corpus", "--corpus", "PEELQA_CORPUS_DIR", "corpus", "Folder of the reports to index (PDF or UTF-8 text files)."),
     Setting("index", "--index", "PEELQA_INDEX_DIR", "index", "Folder where index builds are written and served from."),
     Setting(
         "model",
@@ -35,7 +37,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "--host", "PEELQA_HOST", "127.0.0.1", "Address `peelqa serve` listens on."),
     Setting("port", "--port", "PEELQA_PORT", "8000", "Port `peelqa serve` listens on."),
     Setting("threads", "--threads", "PEELQA_THREADS", "4", "Worker threads of the `peelqa serve` WSGI server."),
-    Setting("log_level", "--log-level", "PEELQA_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    Setting(
+        "log_level",
+        "--log-level",
+        "PEELQA_LOG_LEVEL",
+        "INFO",
+        "Logging level: DEBUG, INFO, WARNING or ERROR.",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+    ),
+    Setting(
+        "vector_index",
+        "--vector-index",
+        "PEELQA_VECTOR_INDEX",
+        str(VectorIndexKind.AUTO),
+        "How builds search vectors: `auto` (exact up to 8,192 vectors, IVF beyond), `flat` (always exact) "
+        "or `ivf` (FAISS inverted lists, memory-mapped); anything else is refused.",
+        choices=tuple(str(kind) for kind in VectorIndexKind),
+    ),
     # environment only: a token on the command line would show in every process list
     Setting(
         "admin_token",

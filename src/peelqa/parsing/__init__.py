@@ -205,6 +205,7 @@ def _parse_source(read: Source, *, source: str, sha256: str, report_id: str) -> 
                 judged_question=draft.judged_question,
                 page_label=label if label != str(page) else None,
                 values=draft.values,
+                list_heading=draft.list_heading,
             )
         )
     return ParsedReport(report, tuple(passages))

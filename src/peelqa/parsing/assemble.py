@@ -53,6 +53,7 @@ class Draft:
     grade: str | None = None  # judgments only
     judged_question: str | None = None  # judgments only
     values: tuple[Value, ...] = ()  # figures and table rows
+    list_heading: str | None = None  # list items under a heading that names a list
 
 
 @dataclass
@@ -170,6 +171,8 @@ class _Walk:
             if shapes.is_list_line(text) or current is None:
                 body = clean_inline(shapes.list_item_body(text))
                 current = self.add(PassageKind.LIST_ITEM, body, line.start, line.end, refs)
+                if self.path and shapes.is_generic_part_heading(self.path[-1].text):
+                    current.list_heading = self.path[-1].text
             else:  # a wrapped line of the item above
                 current.text = self.lexicon.join(current.text, clean_inline(text))
                 current.end = line.end

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from ..embedding import get_encoder, model_id
+from ..embedding import get_encoder, model_cache_dir, model_id
 from ..errors import PeelqaError, UnsupportedFile
 from ..library import Change, add_report, remove_report
 from ..parsing import ReportFields, sniff_suffix
@@ -116,7 +116,7 @@ def _adding(served: State, corpus_dir: Path, data: bytes, filename: str, fields:
             filename,
             corpus_dir=corpus_dir,
             index_dir=served.index_dir,
-            encoder_factory=lambda: get_encoder(served.model),
+            encoder_factory=lambda: get_encoder(served.model, cache_dir=model_cache_dir(served.index_dir)),
             model=model_id(served.model),
             fields=fields,
             progress=_scaled(step),
@@ -132,7 +132,7 @@ def _removing(served: State, corpus_dir: Path, report_id: str) -> Work:
             report_id,
             corpus_dir=corpus_dir,
             index_dir=served.index_dir,
-            encoder_factory=lambda: get_encoder(served.model),
+            encoder_factory=lambda: get_encoder(served.model, cache_dir=model_cache_dir(served.index_dir)),
             model=model_id(served.model),
             progress=_scaled(step),
         )

@@ -1,0 +1,131 @@
+"""A question analysed once: its words, keywords and their weights, the names
+it uses, its vector, what it asks for, and the reports it names.
+
+Retrieval and answer composition read these fields; nothing downstream
+tokenises the question again, expands its acronyms again or encodes it twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .acronyms import Acronyms
+from .index import Index
+from .index.postings import TermQuery
+from .intents import Intent, read_intent
+from .keywords import tokenize, tokens
+from .records import Report
+
+__all__ = ["Analyser", "Query", "QueryEncoder"]
+
+# Words a question names things with: capitalised after its first word, all
+# capitals, or holding digits ("Operation Holcroft", "GAIN", "999").
+_NAME_LIKE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*|\b\w*\d\w*")
+# What makes a force's name the name of a force; people leave these words out
+# ("Wiltshire" for "Wiltshire Police", "Avon and Somerset" for "… Constabulary").
+_FORCE_WORDS = frozenset(tokenize("police constabulary service force"))
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+class QueryEncoder(Protocol):
+    """What analysis needs from an encoder (`peelqa.embedding.Encoder` is one)."""
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query:
+    """Everything the rest of the question's path reads, computed once."""
+
+    text: str
+    words: tuple[str, ...]  # keyword stems of the question, in order
+    keywords: tuple[str, ...]  # the words and the other form of each acronym used: the BM25 query
+    terms: TermQuery  # the keywords as the index's term ids, with how often each occurs
+    weights: dict[str, float]  # IDF of each distinct keyword the index holds, in first-use order
+    term_weights: np.ndarray  # the same IDF, aligned with terms.ids
+    names: frozenset[str]  # stems of the words it names things with
+    vector: np.ndarray  # (1, dimension) unit vector
+    intent: Intent
+    reports: frozenset[str]  # reports of the forces and years it names; empty when it names none
+
+    def topic_share(self, headings: Sequence[str]) -> float:
+        """How much of the intent's topic (IDF-weighted) the headings name."""
+        named = set(tokenize(" ".join(headings)))
+        return sum(self.weights.get(token, 0.0) for token in self.intent.topic if token in named)
+
+
+class _ReportNames:
+    """The forces and years of an index's reports, as a question may name them."""
+
+    def __init__(self, reports: Iterable[Report]) -> None:
+        reports = list(reports)
+        self.forces: dict[tuple[str, ...], set[str]] = {}
+        for report in reports:
+            full = tuple(tokenize(report.force or ""))
+            short = tuple(t for t in full if t not in _FORCE_WORDS)
+            for name in {full, short}:
+                if name and set(name) - _FORCE_WORDS:
+                    self.forces.setdefault(name, set()).add(report.id)
+        self.longest = max((len(name) for name in self.forces), default=0)
+        years: dict[str, set[str]] = {}
+        for report in reports:
+            if report.year is not None:
+                years.setdefault(str(report.year), set()).add(report.id)
+        self.years = years if len(years) > 1 else {}  # a year narrows only where reports differ by year
+
+    def named(self, words: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The reports of every force the words name, kept to the years they name; and those words."""
+        forces: set[str] = set()
+        naming: set[str] = set()
+        for size in range(1, self.longest + 1):
+            for start in range(len(words) - size + 1):
+                name = tuple(words[start : start + size])
+                if name in self.forces:
+                    forces |= self.forces[name]
+                    naming.update(name)
+        years: set[str] = set()
+        for word in words:
+            if _YEAR.fullmatch(word) and word in self.years:
+                years |= self.years[word]
+                naming.add(word)
+        if forces and years:
+            return frozenset(forces & years or forces), frozenset(naming)  # a year it has no report of
+        return frozenset(forces or years), frozenset(naming)
+
+
+class Analyser:
+    """Analyses questions for one index, with what it knows compiled once."""
+
+    def __init__(self, index: Index, encoder: QueryEncoder, list_headings: Sequence[str]) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.list_headings = tuple(list_headings)
+        self._acronyms = Acronyms(index.acronyms)
+        self._names = _ReportNames(index.reports.values())
+
+    def analyse(self, question: str) -> Query:
+        found = tokens(question)
+        words = tuple(t.stem for t in found)
+        extra = self._acronyms.others(question)
+        keywords = words + tuple(tokenize(" ".join(extra))) if extra else words
+        terms = self.index.terms(keywords)
+        spans = [(m.start(), m.end()) for m in _NAME_LIKE.finditer(question)]
+        names = frozenset(t.stem for t in found if any(start <= t.start < end for start, end in spans))
+        reports, naming = self._names.named(words)
+        return Query(
+            text=question,
+            words=words,
+            keywords=keywords,
+            terms=terms,
+            weights=self.index.idf(list(dict.fromkeys(keywords))),
+            term_weights=self.index.postings.idf(terms.ids),
+            names=names,
+            vector=self.encoder.encode_query(question),
+            intent=read_intent(question, self.list_headings, words=words, ignore=naming),
+            reports=reports,
+        )
