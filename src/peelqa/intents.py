@@ -5,6 +5,11 @@
     grades    "What grades did the force get?": every graded judgment
     judgment  "How was the force graded for …?": one graded judgment
     passages  anything else: the best passages
+
+Rules read the exact words (a list heading, "graded"); the nearest example
+questions (`peelqa.examples`), when the caller has them, read paraphrases
+("Where does the force fall short?"). A question that asks for a value
+("how many …?") is never a list or grades question.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .examples import Likely
 from .keywords import tokenize
 from .kinds import IntentKind
 
@@ -73,12 +79,18 @@ def read_intent(
     *,
     words: Collection[str] | None = None,
     ignore: Collection[str] = (),
+    likely: Likely | None = None,
+    judged: Collection[str] | None = None,
+    asks_value: bool = False,
 ) -> Intent:
     """Read what `question` asks for; `list_headings` are those the index holds.
 
     `words` are the question's keyword stems when the caller has them already;
     `ignore` are stems that say which reports to read (a force, a year), not
-    what to find in them.
+    what to find in them. `likely` is the form its nearest example questions
+    give it; `judged` the stems of the headings of the graded judgments, so a
+    grades question whose topic names none of them ("Compare the grades")
+    asks for every grade; `asks_value` says it wants a number or date.
     """
     aliased = question
     for alias, heading in _HEADING_ALIASES.items():
@@ -93,8 +105,16 @@ def read_intent(
         if stems and stems <= words and _ASKS_FOR_LIST.search(question):
             topic = tuple(sorted(words - stems - _TOPIC_NOISE))
             return Intent(IntentKind.LIST, heading=heading, topic=topic)
-    if _GRADE_WORDS.search(question):
-        topic = tuple(sorted(words - _TOPIC_NOISE - _GRADE_NOISE))
-        # no subject left ("What grades did the force get?"): every judgment
-        return Intent(IntentKind.JUDGMENT, topic=topic) if topic else Intent(IntentKind.GRADES)
+    if asks_value:
+        likely = None
+    form = likely.form_stems if likely is not None else frozenset()
+    graded = likely is not None and likely.kind in (IntentKind.GRADES, IntentKind.JUDGMENT)
+    if _GRADE_WORDS.search(question) or graded:
+        topic = tuple(sorted(words - _TOPIC_NOISE - _GRADE_NOISE - (form if graded else frozenset())))
+        names_one = bool(topic) if judged is None else not set(topic).isdisjoint(judged)
+        # no subject left, or none a judgment is about ("What grades did the force get?"): every judgment
+        return Intent(IntentKind.JUDGMENT, topic=topic) if names_one else Intent(IntentKind.GRADES)
+    if likely is not None and likely.kind is IntentKind.LIST and likely.heading in headings:
+        topic = tuple(sorted(words - _stems(likely.heading) - _TOPIC_NOISE - form))
+        return Intent(IntentKind.LIST, heading=likely.heading, topic=topic)
     return Intent(IntentKind.PASSAGES)

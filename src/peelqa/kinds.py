@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["AnswerKind", "IntentKind", "PassageKind", "VectorIndexKind"]
+__all__ = ["AnswerKind", "AnswerType", "IntentKind", "PassageKind", "VectorIndexKind"]
 
 
 class PassageKind(StrEnum):
@@ -47,3 +47,12 @@ class VectorIndexKind(StrEnum):
     AUTO = "auto"  # exact while that is fast, IVF beyond (see the README's scale figures)
     FLAT = "flat"  # exact: every vector scored
     IVF = "ivf"  # approximate: FAISS inverted lists, memory-mapped and shared between processes
+
+
+class AnswerType(StrEnum):
+    """What kind of value a question expects ("how many …?" a count)."""
+
+    COUNT = "count"
+    DURATION = "duration"
+    SHARE = "share"  # a percentage, proportion or rate
+    DATE = "date"

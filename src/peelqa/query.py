@@ -15,10 +15,13 @@ from typing import Protocol
 import numpy as np
 
 from .acronyms import Acronyms
+from .answer_types import expected_type
+from .examples import IntentExamples
 from .index import Index
 from .index.postings import TermQuery
 from .intents import Intent, read_intent
 from .keywords import tokenize, tokens
+from .kinds import AnswerType
 from .records import Report
 
 __all__ = ["Analyser", "Query", "QueryEncoder"]
@@ -52,6 +55,7 @@ class Query:
     vector: np.ndarray  # (1, dimension) unit vector
     intent: Intent
     reports: frozenset[str]  # reports of the forces and years it names; empty when it names none
+    answer_type: AnswerType | None = None  # the kind of value it asks for ("how many …?": a count)
 
     def topic_share(self, headings: Sequence[str]) -> float:
         """How much of the intent's topic (IDF-weighted) the headings name."""
@@ -107,6 +111,11 @@ class Analyser:
         self.list_headings = tuple(list_headings)
         self._acronyms = Acronyms(index.acronyms)
         self._names = _ReportNames(index.reports.values())
+        self._examples = IntentExamples(encoder)
+        # the words of the headings the graded judgments sit under: what a grades question may be about
+        self._judged = frozenset(
+            tokenize(" ".join(heading for row in index.judgment_rows.tolist() for heading in index.passages[row].section))
+        )
 
     def analyse(self, question: str) -> Query:
         found = tokens(question)
@@ -117,6 +126,17 @@ class Analyser:
         spans = [(m.start(), m.end()) for m in _NAME_LIKE.finditer(question)]
         names = frozenset(t.stem for t in found if any(start <= t.start < end for start, end in spans))
         reports, naming = self._names.named(words)
+        vector = self.encoder.encode_query(question)
+        answer_type = expected_type(question)
+        intent = read_intent(
+            question,
+            self.list_headings,
+            words=words,
+            ignore=naming,
+            likely=self._examples.nearest(vector, words),
+            judged=self._judged,
+            asks_value=answer_type is not None,
+        )
         return Query(
             text=question,
             words=words,
@@ -125,7 +145,8 @@ class Analyser:
             weights=self.index.idf(list(dict.fromkeys(keywords))),
             term_weights=self.index.postings.idf(terms.ids),
             names=names,
-            vector=self.encoder.encode_query(question),
-            intent=read_intent(question, self.list_headings, words=words, ignore=naming),
+            vector=vector,
+            intent=intent,
             reports=reports,
+            answer_type=answer_type,
         )

@@ -1,0 +1,69 @@
+"""Expected answer types: what kind of value a question asks for, and which texts hold one.
+
+"How many …?" wants a count, "How long …?" a duration, "What share …?" a
+percentage or rate, "When …?" a date. A passage or sentence that holds a
+value of that kind, next to the question's subject, answers better than one
+that only talks about the subject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from .kinds import AnswerType
+
+__all__ = ["expected_type", "holds_type"]
+
+# Checked in order: "how many percent" is a share, "how many months" a duration.
+_ASKS = (
+    (
+        AnswerType.SHARE,
+        re.compile(
+            r"\b(?:what|which|by what|how big a|how large a)\s+(?:share|percentage|proportion|per ?cent|fraction|rate)\b"
+            r"|\bhow many per ?cent\b|\bwhat per ?cent\b|\bpercentage\b|\bproportion\b",
+            re.I,
+        ),
+    ),
+    (
+        AnswerType.DURATION,
+        re.compile(r"\bhow long\b|\bhow many (?:hours|days|weeks|months|years)\b|\bfor how much time\b", re.I),
+    ),
+    (
+        AnswerType.DATE,
+        re.compile(r"^\s*(?:and\s+)?when\b|\b(?:what|which) (?:date|year|month|day)\b|\bsince when\b", re.I),
+    ),
+    (
+        AnswerType.COUNT,
+        re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|amount|total)\b|\bnumber of\b|\bhow often\b", re.I),
+    ),
+)
+
+_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|million|several|few)"
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_HOLDS = {
+    AnswerType.COUNT: re.compile(rf"\d|\b{_NUMBER_WORDS}\b|\bonce\b|\btwice\b", re.I),
+    AnswerType.DURATION: re.compile(
+        rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|every|each)\s+(?:\w+\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
+        r"|\b(?:daily|weekly|monthly|annually|24 hours)\b",
+        re.I,
+    ),
+    AnswerType.SHARE: re.compile(r"\d\s*(?:%|per ?cent\b)|\bpercentage\b|\brate\b|\bproportion\b|\bhalf\b|\bthirds?\b", re.I),
+    AnswerType.DATE: re.compile(rf"\b{_MONTHS}\b|\b(?:19|20)\d\d\b", re.I),
+}
+
+
+def expected_type(question: str) -> AnswerType | None:
+    """The kind of value `question` asks for, or None when it asks for no value."""
+    for kind, asks in _ASKS:
+        if asks.search(question):
+            return kind
+    return None
+
+
+def holds_type(texts: Sequence[str], kind: AnswerType) -> np.ndarray:
+    """For each text, whether it holds a value of `kind` (a boolean array)."""
+    holds = _HOLDS[kind]
+    return np.fromiter((holds.search(text) is not None for text in texts), dtype=bool, count=len(texts))
