@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .keywords import tokenize
 from .kinds import AnswerType
 
-__all__ = ["expected_type", "holds_type"]
+__all__ = ["asking_words", "expected_type", "holds_type"]
 
 # Checked in order: "how many percent" is a share, "how many months" a duration.
 _ASKS = (
@@ -29,7 +30,7 @@ _ASKS = (
     ),
     (
         AnswerType.DURATION,
-        re.compile(r"\bhow long\b|\bhow many (?:hours|days|weeks|months|years)\b|\bfor how much time\b", re.I),
+        re.compile(r"\bhow long\b|\b(?:response|waiting|wait) times?\b|\bhow (?:quickly|soon)\b|\bhow many (?:hours|days|weeks|months|years)\b|\bfor how much time\b", re.I),
     ),
     (
         AnswerType.DATE,
@@ -37,7 +38,7 @@ _ASKS = (
     ),
     (
         AnswerType.COUNT,
-        re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|amount|total)\b|\bnumber of\b|\bhow often\b", re.I),
+        re.compile(r"\bhow many (?:times|occasions)\b|\bhow (?:many|much)\b|\bwhat (?:number|amount|total)\b|\bnumber of\b|\bhow often\b", re.I),
     ),
 )
 
@@ -61,6 +62,15 @@ def expected_type(question: str) -> AnswerType | None:
         if asks.search(question):
             return kind
     return None
+
+
+def asking_words(question: str) -> frozenset[str]:
+    """The keyword stems of the words that ask for the value ("many", "long"): not its subject."""
+    for _, asks in _ASKS:
+        match = asks.search(question)
+        if match:
+            return frozenset(tokenize(match.group()))
+    return frozenset()
 
 
 def holds_type(texts: Sequence[str], kind: AnswerType) -> np.ndarray:

@@ -15,12 +15,12 @@ from typing import Protocol
 import numpy as np
 
 from .acronyms import Acronyms
-from .answer_types import expected_type
+from .answer_types import asking_words, expected_type
 from .examples import IntentExamples
 from .index import Index
 from .index.postings import TermQuery
 from .intents import Intent, read_intent
-from .keywords import tokenize, tokens
+from .keywords import Token, tokenize, tokens
 from .kinds import AnswerType
 from .records import Report
 
@@ -33,6 +33,8 @@ _NAME_LIKE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*|\b\w*\d\w*")
 # ("Wiltshire" for "Wiltshire Police", "Avon and Somerset" for "… Constabulary").
 _FORCE_WORDS = frozenset(tokenize("police constabulary service force"))
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# "Greater Manchester Police", "the Metropolitan Police": a force named as people name one.
+_FORCE_NAME = re.compile(r"\b((?:[A-Z][\w'’-]*\s+(?:and\s+)?)*[A-Z][\w'’-]*)\s+(?:Police|Constabulary)\b")
 
 
 class QueryEncoder(Protocol):
@@ -56,6 +58,9 @@ class Query:
     intent: Intent
     reports: frozenset[str]  # reports of the forces and years it names; empty when it names none
     answer_type: AnswerType | None = None  # the kind of value it asks for ("how many …?": a count)
+    subject: tuple[str, ...] = ()  # its stems without those naming reports or asking for a value
+    strangers: tuple[str, ...] = ()  # names and years it uses, as written, that no report holds ("2019")
+    unknown: tuple[str, ...] = ()  # its other stems that no passage holds ("weather")
 
     def topic_share(self, headings: Sequence[str]) -> float:
         """How much of the intent's topic (IDF-weighted) the headings name."""
@@ -76,6 +81,7 @@ class _ReportNames:
                 if name and set(name) - _FORCE_WORDS:
                     self.forces.setdefault(name, set()).add(report.id)
         self.longest = max((len(name) for name in self.forces), default=0)
+        self.report_years = {str(report.year) for report in reports if report.year is not None}
         years: dict[str, set[str]] = {}
         for report in reports:
             if report.year is not None:
@@ -128,6 +134,10 @@ class Analyser:
         reports, naming = self._names.named(words)
         vector = self.encoder.encode_query(question)
         answer_type = expected_type(question)
+        known = self.index.postings.ids(list(words)) >= 0
+        unknown = tuple(dict.fromkeys(w for w, held in zip(words, known.tolist(), strict=True) if not held))
+        strangers = self._strangers(question, found, spans, unknown)
+        not_subject = naming | _FORCE_WORDS | asking_words(question)
         intent = read_intent(
             question,
             self.list_headings,
@@ -149,4 +159,32 @@ class Analyser:
             intent=intent,
             reports=reports,
             answer_type=answer_type,
+            subject=tuple(dict.fromkeys(w for w in words if w not in not_subject)),
+            strangers=strangers,
+            unknown=tuple(w for w in unknown if w not in names),
         )
+
+    def _strangers(
+        self, question: str, found: Sequence[Token], spans: Sequence[tuple[int, int]], unknown: Sequence[str]
+    ) -> tuple[str, ...]:
+        """Names and years the question uses that no report holds.
+
+        A capitalised name no passage holds ("Manchester"), a year no passage
+        or report holds ("2019"), a force named with "Police" that no report
+        is of ("the Metropolitan Police"). Acronyms are left out: people use
+        ones the report spells out ("CSE").
+        """
+        missing = set(unknown)
+        strangers: list[str] = []
+        for token in found:
+            word = question[token.start : token.end]
+            in_name = any(start <= token.start < end for start, end in spans)
+            capitalised = word[:1].isupper() and not word.isupper()
+            year = _YEAR.fullmatch(token.stem) is not None and token.stem not in self._names.report_years
+            if token.stem in missing and ((in_name and capitalised) or year):
+                strangers.append(word)
+        for match in _FORCE_NAME.finditer(question):
+            name = tuple(t for t in tokenize(match.group(1)) if t not in _FORCE_WORDS)
+            if name and name not in self._names.forces:
+                strangers.append(match.group())
+        return tuple(dict.fromkeys(strangers))

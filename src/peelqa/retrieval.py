@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .answer_types import holds_type
 from .index import Index
 from .intents import Intent
 from .keywords import tokenize
@@ -57,10 +58,12 @@ class Tuning:
     sentence_mix: float = 0.25  # dense = (1 - mix) * passage + mix * best sentence
     question_penalty: float = 0.1  # taken off the dense score of a passage that is a question
     duplicate_overlap: float = 0.75  # Jaccard overlap of tokens at which two passages are one
-    min_relevance: float = 0.35  # below this best dense score, nothing matches well…
+    min_relevance: float = 0.3  # below this best dense score, nothing matches well…
     min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
     rare_term_share: float = 0.02  # a name from the question that this share of passages hold at most
     list_scope_share: float = 0.5  # a list keeps to a section whose headings name this much of its topic
+    value_subject_share: float = 0.3  # a value found must sit in a passage naming this much of the subject (IDF)
+    value_passages: int = 3  # the top hits searched for a value of the type asked for
 
 
 @dataclass(frozen=True)
@@ -328,6 +331,10 @@ class Retriever:
             return done([], [], False, "no report matches the filters")
 
         note = None
+        if q.strangers:
+            # about a force, place or year no report holds: say so, and show the nearest passages
+            note = "nothing in the reports is about " + ", ".join(f"“{name}”" for name in q.strangers)
+            intent = Intent(IntentKind.PASSAGES)
         if intent.kind is IntentKind.LIST:
             items, item_rows = self._list_hits(q, scope)
             if items:
@@ -356,11 +363,39 @@ class Retriever:
         hits += [self._hit(scored, p, rank) for rank, p in enumerate(positions, start=len(hits) + 1)]
         rows = [*skip, *(int(scored.rows[p]) for p in positions)]
         best_dense = float(np.max(scored.dense)) if len(scored.dense) else 0.0
-        found = bool(hits) and (
-            best_dense >= self.tuning.min_relevance
-            or (best_dense >= self.tuning.min_name_relevance and self._names_rare_term(q, rows[0]))
+        relevant = best_dense >= self.tuning.min_relevance or (
+            best_dense >= self.tuning.min_name_relevance and not q.unknown and self._names_rare_term(q, rows[0])
         )
+        found = bool(hits) and not q.strangers and relevant and self._holds_value(q, rows)
         return done(hits, rows, found, note)
+
+    def _holds_value(self, q: Query, rows: Sequence[int]) -> bool:
+        """Does a top passage hold the kind of value asked for, next to the question's subject?
+
+        True when no value is asked for. "How many murders …?" is not answered
+        by a passage that counts something else: the passage must also name
+        most of the subject, weighted by IDF (a word no passage holds weighs
+        the most); words no passage holds are left out, unless they are most
+        of the subject.
+        """
+        if q.answer_type is None:
+            return True
+        top = [int(row) for row in rows[: self.tuning.value_passages]]
+        subject = self.index.postings.ids(list(q.subject))
+        known = subject >= 0
+        if not top or 2 * int(known.sum()) < len(subject):
+            return False
+        subject = subject[known]
+        weights = self.index.postings.idf(subject)
+        total = float(weights.sum())
+        holding = holds_type([self.index.passages[row].text for row in top], q.answer_type)
+        for row, holds in zip(top, holding.tolist(), strict=True):
+            if not holds:
+                continue
+            named = np.isin(subject, self.index.passage_terms(row))
+            if not total or float(weights[named].sum()) >= self.tuning.value_subject_share * total:
+                return True
+        return False
 
     def _names_rare_term(self, q: Query, row: int) -> bool:
         """Does passage `row` hold a name from the question that few passages hold?
