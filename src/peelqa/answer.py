@@ -18,10 +18,9 @@ from .retrieval import Retrieval
 
 __all__ = ["AnswerTuning", "compose"]
 
-NOT_FOUND = (
-    "Nothing in the reports answers this clearly. "
-    "The nearest passages are listed below with their scores."
-)
+_NOT_ANSWERED = "Nothing in the reports answers this clearly"
+_NEAREST = "The nearest passages are listed below with their scores."
+NOT_FOUND = f"{_NOT_ANSWERED}. {_NEAREST}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,7 +94,11 @@ def compose(
         return replace(answer, kind=AnswerKind.GRADES), hits
     prefix = f"Note: {retrieval.note}. " if retrieval.note else ""
     if not retrieval.found or not hits:
-        return Answer(text=prefix + NOT_FOUND, sentences=(), kind=AnswerKind.NOT_FOUND, found=False), hits
+        text = NOT_FOUND
+        if retrieval.query.strangers:  # names and years no report holds: say which
+            about = ", ".join(f"“{name}”" for name in retrieval.query.strangers)
+            text = f"{_NOT_ANSWERED}. None of them is about {about}. {_NEAREST}"
+        return Answer(text=prefix + text, sentences=(), kind=AnswerKind.NOT_FOUND, found=False), hits
 
     if kind is IntentKind.JUDGMENT and hits[0].passage.kind is PassageKind.JUDGMENT:
         lead = hits[0]

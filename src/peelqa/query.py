@@ -33,6 +33,7 @@ _NAME_LIKE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*|\b\w*\d\w*")
 # ("Wiltshire" for "Wiltshire Police", "Avon and Somerset" for "… Constabulary").
 _FORCE_WORDS = frozenset(tokenize("police constabulary service force"))
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_POSSESSIVE = re.compile(r"['’]s?$")
 # "Greater Manchester Police", "the Metropolitan Police": a force named as people name one.
 _FORCE_NAME = re.compile(r"\b((?:[A-Z][\w'’-]*\s+(?:and\s+)?)*[A-Z][\w'’-]*)\s+(?:Police|Constabulary)\b")
 
@@ -136,7 +137,7 @@ class Analyser:
         answer_type = expected_type(question)
         known = self.index.postings.ids(list(words)) >= 0
         unknown = tuple(dict.fromkeys(w for w, held in zip(words, known.tolist(), strict=True) if not held))
-        strangers = self._strangers(question, found, spans, unknown)
+        strangers = self._strangers(question, found, spans, [w for w in unknown if w not in naming])
         not_subject = naming | _FORCE_WORDS | asking_words(question)
         intent = read_intent(
             question,
@@ -171,15 +172,16 @@ class Analyser:
 
         A capitalised name no passage holds ("Manchester"), a year no passage
         or report holds ("2019"), a force named with "Police" that no report
-        is of ("the Metropolitan Police"). Acronyms are left out: people use
+        is of ("the Metropolitan Police"). `unknown` are the stems no passage
+        holds, less those naming a report. Acronyms are left out: people use
         ones the report spells out ("CSE").
         """
         missing = set(unknown)
         strangers: list[str] = []
         for token in found:
-            word = question[token.start : token.end]
+            word = _POSSESSIVE.sub("", question[token.start : token.end])
             in_name = any(start <= token.start < end for start, end in spans)
-            capitalised = word[:1].isupper() and not word.isupper()
+            capitalised = word[:1].isupper() and sum(c.isupper() for c in word) == 1  # "Kent", not "AFIs"
             year = _YEAR.fullmatch(token.stem) is not None and token.stem not in self._names.report_years
             if token.stem in missing and ((in_name and capitalised) or year):
                 strangers.append(word)

@@ -332,8 +332,7 @@ class Retriever:
 
         note = None
         if q.strangers:
-            # about a force, place or year no report holds: say so, and show the nearest passages
-            note = "nothing in the reports is about " + ", ".join(f"“{name}”" for name in q.strangers)
+            # about a force, place or year no report holds: the nearest passages, not found
             intent = Intent(IntentKind.PASSAGES)
         if intent.kind is IntentKind.LIST:
             items, item_rows = self._list_hits(q, scope)
