@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .answer_types import holds_type
 from .index import Index
 from .kinds import AnswerKind, IntentKind, PassageKind
 from .records import Answer, AnswerSentence, Hit
@@ -31,6 +32,7 @@ class AnswerTuning:
     margin: float = 0.15  # sentences this close to the best one join the answer
     keyword_weight: float = 0.2  # weight of the share of the question's keywords (by IDF) a sentence holds
     highlight_margin: float = 0.15  # a hit's best sentence is highlighted this close to the best
+    value_weight: float = 0.1  # added to a sentence holding a value of the type asked for ("how many": a count)
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,19 @@ class _Sentence:
     score: float
 
 
-def _sentences(index: Index, retrieval: Retrieval, keyword_weight: float) -> list[list[_Sentence]]:
-    """Every sentence of every hit, scored: cosine with the question plus its share of the keywords."""
+def _sentences(index: Index, retrieval: Retrieval, tuning: AnswerTuning) -> list[list[_Sentence]]:
+    """Every sentence of every hit, scored: cosine with the question plus its share of the keywords,
+    plus a little when it holds the kind of value the question asks for."""
     query = retrieval.query
     found = index.sentences_of(retrieval.rows)
     scores = index.sentence_scores(query.vector, found.ids).astype(np.float64)
-    scores += keyword_weight * index.sentence_term_share(found.ids, query.terms.ids, query.term_weights)
+    scores += tuning.keyword_weight * index.sentence_term_share(found.ids, query.terms.ids, query.term_weights)
+    if query.answer_type is not None and tuning.value_weight:
+        texts = [
+            retrieval.hits[owner].passage.text[start:end]
+            for owner, start, end in zip(found.owner.tolist(), found.start.tolist(), found.end.tolist(), strict=True)
+        ]
+        scores += tuning.value_weight * holds_type(texts, query.answer_type)
     per_hit: list[list[_Sentence]] = [[] for _ in retrieval.hits]
     for owner, start, end, score in zip(
         found.owner.tolist(), found.start.tolist(), found.end.tolist(), scores.tolist(), strict=True
@@ -109,7 +118,7 @@ def compose(
         )
         return answer, (_whole(lead), *hits[1:])
 
-    per_hit = _sentences(index, retrieval, tuning.keyword_weight)
+    per_hit = _sentences(index, retrieval, tuning)
     readable = [s for sentences in per_hit[: tuning.passages_read] for s in sentences]
     best = max((s.score for s in readable), default=0.0)
     chosen: list[_Sentence] = []

@@ -24,7 +24,8 @@ _ASKS = (
         AnswerType.SHARE,
         re.compile(
             r"\b(?:what|which|by what|how big a|how large a)\s+(?:share|percentage|proportion|per ?cent|fraction|rate)\b"
-            r"|\bhow many per ?cent\b|\bwhat per ?cent\b|\bpercentage\b|\bproportion\b",
+            r"|\bhow many per ?cent\b|\bwhat per ?cent\b|\bpercentage\b|\bproportion\b"
+            r"|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:rate|share)\b",
             re.I,
         ),
     ),
@@ -44,16 +45,25 @@ _ASKS = (
 
 _NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|million|several|few)"
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# What names a value rather than being one: a figure's number, a date, a period
+# ("12 months to 30 June 2015"), a base ("per 1,000"). Taken out before counting.
+_NOT_A_VALUE = re.compile(
+    rf"\b(?:Figure|Table|Annex|paragraph|page)\s+\w+"
+    rf"|\b\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?|\b{_MONTHS}\s+\d{{4}}|\b(?:19|20)\d\d(?:/\d\d)?\b"
+    rf"|\b\d+\s+months?\s+to\b|\bper\s+(?:one\s+)?[\d,]+\b|\bper\s+(?:thousand|million)\b",
+    re.I,
+)
 _HOLDS = {
     AnswerType.COUNT: re.compile(rf"\d|\b{_NUMBER_WORDS}\b|\bonce\b|\btwice\b", re.I),
     AnswerType.DURATION: re.compile(
         rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|every|each)\s+(?:\w+\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
-        r"|\b(?:daily|weekly|monthly|annually|24 hours)\b",
+        r"|\b(?:daily|weekly|monthly|annually)\b",
         re.I,
     ),
-    AnswerType.SHARE: re.compile(r"\d\s*(?:%|per ?cent\b)|\bpercentage\b|\brate\b|\bproportion\b|\bhalf\b|\bthirds?\b", re.I),
+    AnswerType.SHARE: re.compile(r"\d\s*(?:%|per ?cent\b)|\bhalf\b|\bthirds?\b|\bquarters?\b", re.I),
     AnswerType.DATE: re.compile(rf"\b{_MONTHS}\b|\b(?:19|20)\d\d\b", re.I),
 }
+_DATES_ARE_VALUES = frozenset({AnswerType.DATE, AnswerType.DURATION})
 
 
 def expected_type(question: str) -> AnswerType | None:
@@ -74,6 +84,15 @@ def asking_words(question: str) -> frozenset[str]:
 
 
 def holds_type(texts: Sequence[str], kind: AnswerType) -> np.ndarray:
-    """For each text, whether it holds a value of `kind` (a boolean array)."""
+    """For each text, whether it holds a value of `kind` (a boolean array).
+
+    Dates, periods and figure numbers are no counts or shares: "Figure 5:
+    Percentage of victims satisfied … to 31 March 2015" holds neither.
+    """
     holds = _HOLDS[kind]
-    return np.fromiter((holds.search(text) is not None for text in texts), dtype=bool, count=len(texts))
+    keep_dates = kind in _DATES_ARE_VALUES
+    return np.fromiter(
+        (holds.search(text if keep_dates else _NOT_A_VALUE.sub(" ", text)) is not None for text in texts),
+        dtype=bool,
+        count=len(texts),
+    )

@@ -21,7 +21,7 @@ from .answer_types import holds_type
 from .index import Index
 from .intents import Intent
 from .keywords import tokenize
-from .kinds import IntentKind
+from .kinds import AnswerType, IntentKind
 from .query import Analyser, Query, QueryEncoder
 from .records import Hit, Report
 
@@ -64,6 +64,7 @@ class Tuning:
     list_scope_share: float = 0.5  # a list keeps to a section whose headings name this much of its topic
     value_subject_share: float = 0.3  # a value found must sit in a passage naming this much of the subject (IDF)
     value_passages: int = 3  # the top hits searched for a value of the type asked for
+    value_weight: float = 0.2  # added to the fused score of a passage holding a value of the type asked for
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Retriever:
             for token in set(tokenize(" ".join(index.passages[row].section))):
                 self._judgment_headings.setdefault(token, []).append(row)
         self.analyser = Analyser(index, encoder, self.list_headings)
+        self._holding: dict[AnswerType, np.ndarray] = {}  # answer type -> which passages hold such a value
 
     # -- scoring ---------------------------------------------------------------
 
@@ -162,7 +164,19 @@ class Retriever:
         keyword = self.index.keyword_scores(q.terms, chosen)
         top = float(keyword.max()) if len(keyword) and keyword.max() > 0 else 1.0
         fused = self.tuning.dense_weight * dense + self.tuning.keyword_weight * keyword / top
+        if q.answer_type is not None and self.tuning.value_weight:
+            fused = fused + self.tuning.value_weight * self._holds(q.answer_type)[chosen]
         return _Scored(chosen, dense, keyword, fused)
+
+    def _holds(self, kind: AnswerType) -> np.ndarray:
+        """Which passages hold a value of `kind`, read once per process."""
+        if kind not in self._holding:
+            passages = self.index.passages
+            holding = holds_type([passage.text for passage in passages], kind)
+            if kind in (AnswerType.COUNT, AnswerType.SHARE):  # figures and tables: the numbers the parser read
+                holding |= np.fromiter((any(v.number is not None for v in p.values) for p in passages), bool, len(passages))
+            self._holding[kind] = holding
+        return self._holding[kind]
 
     def _hit(self, scored: _Scored, position: int, rank: int, *, group: str | None = None) -> Hit:
         passage = self.index.passages[int(scored.rows[position])]
@@ -387,7 +401,7 @@ class Retriever:
         subject = subject[known]
         weights = self.index.postings.idf(subject)
         total = float(weights.sum())
-        holding = holds_type([self.index.passages[row].text for row in top], q.answer_type)
+        holding = self._holds(q.answer_type)[top]
         for row, holds in zip(top, holding.tolist(), strict=True):
             if not holds:
                 continue
