@@ -1,7 +1,7 @@
 """Expected answer types: what kind of value a question asks for, and which texts hold one.
 
 "How many …?" wants a count, "How long …?" a duration, "What share …?" a
-percentage or rate, "When …?" a date. A passage or sentence that holds a
+percentage or rate, "When …?" a date, "What is the budget …?" a sum. A passage or sentence that holds a
 value of that kind, next to the question's subject, answers better than one
 that only talks about the subject.
 """
@@ -18,8 +18,17 @@ from .kinds import AnswerType
 
 __all__ = ["asking_words", "expected_type", "holds_type"]
 
-# Checked in order: "how many percent" is a share, "how many months" a duration.
+# Checked in order: "how many percent" is a share, "how many months" a duration,
+# "how much does it cost" a sum.
 _ASKS = (
+    (
+        AnswerType.MONEY,
+        re.compile(
+            r"\bbudgets?\b|\bcosts?\b|\bspend(?:s|ing)?\b|\bspent\b|\bfunding\b|\bsalar(?:y|ies)\b"
+            r"|\bhow much money\b|\bpaid\b|£",
+            re.I,
+        ),
+    ),
     (
         AnswerType.SHARE,
         re.compile(
@@ -31,7 +40,11 @@ _ASKS = (
     ),
     (
         AnswerType.DURATION,
-        re.compile(r"\bhow long\b|\b(?:response|waiting|wait) times?\b|\bhow (?:quickly|soon)\b|\bhow many (?:hours|days|weeks|months|years)\b|\bfor how much time\b", re.I),
+        re.compile(
+            r"\bhow long\b|\b(?:response|waiting|wait) times?\b|\bhow (?:quickly|soon)\b"
+            r"|\bhow many (?:hours|days|weeks|months|years)\b|\bfor how much time\b",
+            re.I,
+        ),
     ),
     (
         AnswerType.DATE,
@@ -39,7 +52,11 @@ _ASKS = (
     ),
     (
         AnswerType.COUNT,
-        re.compile(r"\bhow many (?:times|occasions)\b|\bhow (?:many|much)\b|\bwhat (?:number|amount|total)\b|\bnumber of\b|\bhow often\b", re.I),
+        re.compile(
+            r"\bhow many (?:times|occasions)\b|\bhow (?:many|much)\b|\bwhat (?:number|amount|total)\b"
+            r"|\bnumber of\b|\bhow often\b",
+            re.I,
+        ),
     ),
 )
 
@@ -62,8 +79,10 @@ _HOLDS = {
     ),
     AnswerType.SHARE: re.compile(r"\d\s*(?:%|per ?cent\b)|\bhalf\b|\bthirds?\b|\bquarters?\b", re.I),
     AnswerType.DATE: re.compile(rf"\b{_MONTHS}\b|\b(?:19|20)\d\d\b", re.I),
+    AnswerType.MONEY: re.compile(r"[£$€]\s*\d|\b\d[\d,.]*\s*(?:pounds|euros|dollars)\b", re.I),
 }
-_DATES_ARE_VALUES = frozenset({AnswerType.DATE, AnswerType.DURATION})
+# A period a figure is for ("12 months to 30 June 2015") is no duration asked for.
+_PERIOD = re.compile(r"\b(?:\d+|twelve)\s+months?\s+(?:to|ending)\b|\byear ending\b", re.I)
 
 
 def expected_type(question: str) -> AnswerType | None:
@@ -90,9 +109,9 @@ def holds_type(texts: Sequence[str], kind: AnswerType) -> np.ndarray:
     Percentage of victims satisfied … to 31 March 2015" holds neither.
     """
     holds = _HOLDS[kind]
-    keep_dates = kind in _DATES_ARE_VALUES
+    not_values = {AnswerType.DATE: None, AnswerType.DURATION: _PERIOD}.get(kind, _NOT_A_VALUE)
     return np.fromiter(
-        (holds.search(text if keep_dates else _NOT_A_VALUE.sub(" ", text)) is not None for text in texts),
+        (holds.search(text if not_values is None else not_values.sub(" ", text)) is not None for text in texts),
         dtype=bool,
         count=len(texts),
     )

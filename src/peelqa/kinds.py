@@ -56,3 +56,4 @@ class AnswerType(StrEnum):
     DURATION = "duration"
     SHARE = "share"  # a percentage, proportion or rate
     DATE = "date"
+    MONEY = "money"  # a sum: a budget, a cost

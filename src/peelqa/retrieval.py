@@ -398,6 +398,7 @@ class Retriever:
         known = subject >= 0
         if not top or 2 * int(known.sum()) < len(subject):
             return False
+        is_name = np.asarray([word in q.names for word in q.subject], dtype=bool)[known]
         subject = subject[known]
         weights = self.index.postings.idf(subject)
         total = float(weights.sum())
@@ -406,7 +407,7 @@ class Retriever:
             if not holds:
                 continue
             named = np.isin(subject, self.index.passage_terms(row))
-            if not total or float(weights[named].sum()) >= self.tuning.value_subject_share * total:
+            if named[is_name].all() and (not total or float(weights[named].sum()) >= self.tuning.value_subject_share * total):
                 return True
         return False
 
