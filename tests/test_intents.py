@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from peelqa.acronyms import expand, find_acronyms
+from peelqa.answer_types import expected_type, holds_type
 from peelqa.intents import read_intent
 from peelqa.keywords import tokenize, tokens
+from peelqa.kinds import AnswerType
 
 
 @pytest.mark.parametrize(
@@ -70,3 +72,47 @@ def test_a_curly_apostrophe_is_an_apostrophe() -> None:
 def test_words_naming_reports_are_not_the_topic() -> None:
     assert read_intent("What grades did Dorset get?", ignore={"dorset"}).kind == "grades"
     assert read_intent("What are Dorset's areas for improvement?", ignore={"dorset"}).topic == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many offenders were managed?", "count"),
+        ("How often are staff trained?", "count"),
+        ("How long were computers waiting?", "duration"),
+        ("What is the average response time?", "duration"),
+        ("What share of victims were satisfied?", "share"),
+        ("What percentage of crime is domestic abuse?", "share"),
+        ("What is the rate of burglary?", "share"),
+        ("When was the report published?", "date"),
+        ("What is the force's annual budget?", "money"),
+        ("What is khat?", None),
+        ("How does the force investigate crime?", None),
+    ],
+)
+def test_the_answer_type_a_question_asks_for(question: str, kind: str | None) -> None:
+    assert expected_type(question) == kind
+
+
+def test_which_texts_hold_a_value_of_a_type() -> None:
+    texts = [
+        "Figure 5: Percentage of victims satisfied, for the four year period to 31 March 2015",
+        "Of those victims, 83.8 percent were satisfied with their whole experience.",
+        "Some computers were waiting over 20 months to be examined.",
+        "Calls for assistance per 1,000 population 12 months to 31 March 2015",
+        "The force arrested 1,320 foreign nationals.",
+    ]
+    assert holds_type(texts, AnswerType.SHARE).tolist() == [False, True, False, False, False]
+    assert holds_type(texts, AnswerType.COUNT).tolist() == [True, True, True, False, True]  # "four": a count
+    assert holds_type(texts, AnswerType.DURATION).tolist() == [True, False, True, False, False]
+    assert holds_type(texts, AnswerType.MONEY).tolist() == [False] * 5
+
+
+def test_value_questions_are_never_lists() -> None:
+    assert read_intent("How many areas for improvement are there?").kind == "list"  # the heading rule alone
+    assert read_intent("How many areas for improvement are there?", asks_value=True).kind == "list"
+    assert read_intent("What grades did the force get?", judged={"vulner"}).kind == "grades"
+    assert read_intent("Compare the grades", judged={"vulner", "crime"}).kind == "grades"
+    assert read_intent("How was the force graded for protecting vulnerable people?", judged={"vulner"}).kind == (
+        "judgment"
+    )

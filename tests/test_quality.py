@@ -14,19 +14,26 @@ INVESTIGATING = "How effective is the force at investigating crime and managing 
 
 def test_dev_questions_meet_the_targets(qa: QA) -> None:
     report = evaluate(qa, load_questions(DEV_QUESTIONS))
-    assert report["hit@1"] >= 0.85, report["misses"]
+    assert report["hit@1"] >= 0.92, report["misses"]
     assert report["hit@5"] >= 0.96, report["misses"]
     assert report["mrr@10"] >= 0.90, report["misses"]
     assert report["list_coverage"] == 1.0
+    assert report["wrongly_refused"] == 0.0, report["misses"]
 
 
 def test_own_questions_do_not_regress(qa: QA) -> None:
+    # o01-o32 and, written before any tuning for issue 9, o33-o85 (paraphrases, values, 14 unanswerable);
+    # measured 2026-11-27: hit@1 0.887, hit@5 0.972, MRR 0.919, list coverage 0.933, list precision 0.923,
+    # answer hit 0.875, unanswerable refused 13/14, answerable refused 0/71
     report = evaluate(qa, load_questions(OWN_QUESTIONS))
-    assert report["hit@1"] >= 0.8, report["misses"]
-    assert report["hit@5"] == 1.0, report["misses"]
+    assert report["hit@1"] >= 0.86, report["misses"]
+    assert report["hit@5"] >= 0.95, report["misses"]
     assert report["mrr@10"] >= 0.9, report["misses"]
-    assert report["list_coverage"] == 1.0
-    assert report["answer_hit"] >= 0.9
+    assert report["list_coverage"] >= 0.9, report["misses"]
+    assert report["list_precision"] >= 0.9, report["misses"]
+    assert report["answer_hit"] >= 0.85, report["misses"]
+    assert report["refused"] >= 12 / 14, report["misses"]
+    assert report["wrongly_refused"] <= 1 / 71, report["misses"]
 
 
 def test_every_area_for_improvement_beyond_top_k(qa: QA) -> None:

@@ -34,7 +34,8 @@ _ASKS = (
         re.compile(
             r"\b(?:what|which|by what|how big a|how large a)\s+(?:share|percentage|proportion|per ?cent|fraction|rate)\b"
             r"|\bhow many per ?cent\b|\bwhat per ?cent\b|\bpercentage\b|\bproportion\b"
-            r"|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:rate|share)\b",
+            r"|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:rate|share)\b"
+            r"|\bby how much\b",  # a change, which reports give in percent
             re.I,
         ),
     ),
@@ -67,7 +68,7 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 _NOT_A_VALUE = re.compile(
     rf"\b(?:Figure|Table|Annex|paragraph|page)\s+\w+"
     rf"|\b\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?|\b{_MONTHS}\s+\d{{4}}|\b(?:19|20)\d\d(?:/\d\d)?\b"
-    rf"|\b\d+\s+months?\s+to\b|\bper\s+(?:one\s+)?[\d,]+\b|\bper\s+(?:thousand|million)\b",
+    rf"|\b\d+\s+months?\s+(?:to|ending)\s+(?:the\s+end\s+of\s+)?(?:\d{{1,2}}\s+)?{_MONTHS}|\bper\s+(?:one\s+)?[\d,]+\b|\bper\s+(?:thousand|million)\b",
     re.I,
 )
 _HOLDS = {
@@ -82,7 +83,9 @@ _HOLDS = {
     AnswerType.MONEY: re.compile(r"[£$€]\s*\d|\b\d[\d,.]*\s*(?:pounds|euros|dollars)\b", re.I),
 }
 # A period a figure is for ("12 months to 30 June 2015") is no duration asked for.
-_PERIOD = re.compile(r"\b(?:\d+|twelve)\s+months?\s+(?:to|ending)\b|\byear ending\b", re.I)
+_PERIOD = re.compile(
+    rf"\b(?:\d+|twelve)\s+months?\s+(?:to|ending)\s+(?:the\s+end\s+of\s+)?(?:\d{{1,2}}\s+)?{_MONTHS}|\byear ending\b", re.I
+)
 
 
 def expected_type(question: str) -> AnswerType | None:
