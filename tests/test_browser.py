@@ -355,7 +355,6 @@ def test_a_conversation_carried_on_from_a_link_keeps_its_history(page: Page, bas
     expect(page).to_have_url(base_url + "/")
 
 
-@pytest.mark.xfail(strict=True, reason="follow-up resolution comes with the conversation core (issue 9); remove then")
 def test_a_follow_up_shows_what_it_was_understood_as(page: Page, base_url: str) -> None:
     page.goto(base_url + "/")
     ask_on_the_page(page, GRADE_QUESTION)
