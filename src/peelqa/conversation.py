@@ -13,12 +13,17 @@ A follow-up is read for what it lacks, and that is filled from the turn of
 the question before it (itself resolved against the ones before it, so
 chains work):
 
-    elliptical  "And for serious and organised crime?", "What about
+    fragment    "And for serious and organised crime?", "What about
                 investigation?", "In Dorset?": a connective or a preposition
-                opens a fragment. Its subject fills the previous frame's slot;
-                a fragment naming only a force or year replaces the scope; a
-                fragment asking for a list or grades ("And the areas for
-                improvement?") changes the form and keeps the subject.
+                opens it. Its subject fills the previous frame's slot; one
+                naming only a force or year replaces the scope; another year
+                replaces the year; one opened by a preposition that does not
+                name a subject ("across England and Wales") is added to the
+                previous question; one asking for a list or grades ("And the
+                areas for improvement?") changes the form and keeps the subject.
+    connected   "And what were the areas for improvement?": a connective opens
+                a question of its own, which takes the previous subject and
+                scope if it names none.
     referring   "Why is that a concern?", "What did the inspectors recommend
                 about it?", "Which of those are about digital evidence?": a
                 pronoun stands for the previous subject (a plural one for a
@@ -28,8 +33,10 @@ chains work):
 
 The scope carries into every follow-up whose words do not name it. The
 resolved question is plain English built from the asker's own words, and it
-is what retrieval runs on. Analyses (`Analyser.analyse`, which encodes) are
-cached, so a history question is analysed once however often it is resent.
+is what retrieval runs on. Only what a question's form cannot tell is read
+from its analysis (`Analyser.analyse`: intent, topic, reports named); analyses
+and turns are cached, so a history question is analysed once however often
+its conversation resends it.
 """
 
 from __future__ import annotations
@@ -37,8 +44,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Generic, TypeVar
 
 from .keywords import Token, tokenize, tokens
 from .kinds import IntentKind
@@ -47,16 +55,19 @@ from .records import Report
 
 __all__ = ["Resolver", "Turn"]
 
-# What opens a fragment: connectives ("and", "what about") and, alone, a preposition.
+# Connectives that open a follow-up: "and", "what about", "the same for".
 _CONNECTIVE = re.compile(
     r"^(?:(?:and|but|also|so|then|ok|okay|or)\b[\s,]*)*"
-    r"(?:(?:what|how)\s+about\b|what\s+of\b|(?:and\s+)?(?:the\s+)?same\s+for\b)?\s*",
+    r"(?:(?:what|how)\s+about\b|what\s+of\b|(?:the\s+)?same\s+for\b)?\s*",
     re.I,
 )
-_PREPOSITIONS = frozenset(
-    "for in on about of at with regarding concerning into around to towards from by within over".split()
+# Prepositions that introduce what a question is about ("graded for …", "improvement in …")…
+_TOPIC_PREPOSITIONS = frozenset("for in on about of regarding concerning with at into".split())
+# …and those that qualify it ("across England and Wales", "since 2010").
+_PREPOSITIONS = _TOPIC_PREPOSITIONS | frozenset(
+    "to towards from by within over across since during between compared than after before among outside "
+    "throughout versus against".split()
 )
-# A fragment that goes on as a full question ("And how does …?") is read as one.
 _QUESTION_START = re.compile(
     r"^(?:what|which|how|why|when|where|who|whom|whose|is|are|was|were|do|does|did|has|have|had|can|could|"
     r"should|would|will|list|give|show|tell|name|compare|summari[sz]e|describe|explain)\b",
@@ -64,33 +75,46 @@ _QUESTION_START = re.compile(
 )
 _WORD = re.compile(r"[\w'’-]+")
 _POSSESSIVE = re.compile(r"['’]s?$")
-# Pronouns standing for something said before: "it", and a demonstrative
-# where a noun phrase goes (after a verb, a preposition or a question word),
-# not the "that" of "found that the force …".
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_NUMBER = re.compile(r"[\d.,%]+")
+_ARTICLE = re.compile(r"\b(the|a|an)\s+$", re.I)
+# Pronouns standing for something said before: "it" as an object or after an
+# auxiliary ("does it manage"), not the "it" of "how long does it take";
+# a demonstrative where a noun phrase goes, not the "that" of "found that …"
+# nor the "those" of "those who …".
 _IT = re.compile(
-    r"\b(?:of|about|on|for|in|with|to|from|by|regarding|concerning|into|over)\s+(it)\b|\b(it)\s*[?.!]*$", re.I
+    r"\b(?:of|about|on|for|in|with|to|from|by|regarding|concerning|into|over|is|was|does|did|has|can|will)\s+"
+    r"(it)\b(?!\s+(?:takes?|took|taking|true|possible|likely|the\s+case)\b)"
+    r"|\b(it)\s*[?.!]*$",
+    re.I,
 )
 _DEMONSTRATIVE = re.compile(
-    r"(?:\b(?:is|was|are|were|do|does|did|of|about|on|for|in|with|to|from|by|regarding|concerning|"
-    r"explain|mean|means|cause|caused)\s+)(this|that|these|those|them)\b"
+    r"\b(?:is|was|are|were|do|does|did|of|about|on|for|in|with|to|from|by|regarding|concerning|"
+    r"explain|mean|means|cause|caused)\s+(this|that|these|those|them)\b"
     r"(?!\s+(?:who|whom|whose|which|that|\w+ing)\b)",
     re.I,
 )
-# What may stand between the words of one phrase ("serious and organised crime").
-_JOINING = re.compile(r"(?:[\s,'’-]|\b(?:and|or|of|for|to|the|a|an|its|their|in|on|with|from)\b)*", re.I)
 _PLURAL = frozenset({"these", "those", "them"})
+# An auxiliary and its subject before a question's first content word make that word its verb
+# ("How does the force [tackle] anti-social behaviour?").
+_AUXILIARY_BEFORE = re.compile(r"\b(?:do|does|did|can|could|will|would|should)\s+((?:[\w'’-]+\s+){0,3})$", re.I)
 # Words that shape a question rather than say what it is about.
 _FORM_STEMS = frozenset(
     tokenize(
         "force forces police constabulary report reports inspector inspectors inspection hmic hmicfrs "
         "tell show give list name explain describe say said find found get got many much long often "
+        "well good effective effectively "
         "grade grades graded grading judgment judgement judged rated rating"
     )
 )
-_GRADE_FRAME = "How was the force graded for {}?"
-_LIST_FRAME = "What are the {heading} in {{}}?"
+# What may stand between the words of one phrase ("serious and organised crime").
+_JOINING = re.compile(r"(?:[\s,'’-]|\b(?:and|or|of|for|to|the|a|an|its|their|in|on|with|from)\b)*", re.I)
+_GRADE_FRAME = ("How was the force graded for ", "?")
 _DEFAULT_PREPOSITION = {IntentKind.LIST: "in", IntentKind.JUDGMENT: "for", IntentKind.GRADES: "for"}
 _CACHE_SIZE = 512
+
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -102,20 +126,28 @@ class Turn:
     subject: str  # what fills the slot ("" for none)
     kind: IntentKind
     scope: str = ""  # the force or year named, as written
-    listing: str = ""  # for a list, what precedes the slot from its heading on ("areas for improvement in ")
+    listing: str = ""  # for a list: from its heading to the slot ("areas for improvement in ")
+    article: str = ""  # "the" of "What is the Switch programme?", for the subject standing alone
 
     @property
     def question(self) -> str:
-        return _with_scope(_join(self.before, self.subject, self.after), self.scope)
+        text = _with_scope(_join(self.before, self.subject, self.after), self.scope)
+        return text[:1].upper() + text[1:]
 
     @property
     def referent(self) -> str:
-        """What "those" stands for: the list itself, else the subject."""
+        """What "it" stands for: the subject, with its article."""
+        return f"{self.article} {self.subject}".strip() if self.subject else self.plural_referent
+
+    @property
+    def plural_referent(self) -> str:
+        """What "those" stands for: a list itself, the grades, else the subject."""
         if self.kind is IntentKind.LIST and self.listing:
-            return f"the {self.listing}{self.subject}".strip()
+            listing = self.listing if self.subject else re.sub(r"\s*\b\w+\s*$", "", self.listing)
+            return f"the {listing}{self.subject}".strip()
         if self.kind is IntentKind.GRADES:
             return "the grades"
-        return self.subject
+        return f"{self.article} {self.subject}".strip()
 
 
 def _join(before: str, subject: str, after: str) -> str:
@@ -171,6 +203,45 @@ def _first_phrase(text: str, found: Sequence[Token]) -> list[Token]:
     return run
 
 
+def _phrase(text: str, found: Sequence[Token]) -> str:
+    """The words from the first to the last of `found`, with what leads into them ("how the force …")."""
+    span = _span(found)
+    if span is None:
+        return ""
+    start, _ = _slot_start(text, span[0])
+    return text[start : span[1]]
+
+
+def _opening(question: str) -> tuple[bool, str]:
+    """Whether a connective opens the question, and what follows it."""
+    opener = _CONNECTIVE.match(question)
+    if opener is None or not opener.end():
+        return False, question
+    return True, question[opener.end() :]
+
+
+class _Cache(Generic[_K, _V]):
+    """A small least-recently-used map shared by the threads of one process."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[_K, _V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _K) -> tuple[bool, _V | None]:
+        with self._lock:
+            if key not in self._items:
+                return False, None
+            self._items.move_to_end(key)
+            return True, self._items[key]
+
+    def put(self, key: _K, value: _V) -> None:
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 class Resolver:
     """Resolves follow-ups against their history for one index.
 
@@ -181,27 +252,34 @@ class Resolver:
     def __init__(self, analyse: Callable[[str], Query], reports: Mapping[str, Report]) -> None:
         self._analyse = analyse
         self._reports = reports
-        self._lock = threading.Lock()
-        self._analyses: OrderedDict[str, Query] = OrderedDict()
-        self._turns: OrderedDict[tuple[str, ...], Turn | None] = OrderedDict()
-
-    # -- the entry point -------------------------------------------------------
+        self._analyses: _Cache[str, Query] = _Cache(_CACHE_SIZE)
+        self._turns: _Cache[tuple[str, ...], Turn] = _Cache(_CACHE_SIZE)
 
     def resolve(self, question: str, history: Sequence[str] = ()) -> str:
         """The question as understood once the history (oldest first) is applied.
 
         A question that stands alone comes back unchanged.
         """
-        if not history or not self._is_follow_up(question):
+        if not history or not self.is_follow_up(question):
             return question
-        previous = self._turn(tuple(h.strip() for h in history if h.strip()))
-        if previous is None:
-            return question
-        turn = self._next(previous, question)
+        turn = self._follow(self._turn(tuple(h.strip() for h in history if h.strip())), question)
         return question if turn is None else turn.question
 
-    def _is_follow_up(self, question: str) -> bool:
-        return self._fragment(question) is not None or bool(self._pronouns(question))
+    @staticmethod
+    def is_follow_up(question: str) -> bool:
+        """Does the question's form say it goes on from an earlier one (a connective, a fragment, a pronoun)?"""
+        connected, rest = _opening(question)
+        first = _WORD.match(rest)
+        return connected or bool(first and first.group().lower() in _PREPOSITIONS) or bool(_pronouns(question))
+
+    def analysis(self, question: str) -> Query:
+        """The question's analysis, computed once while it is asked about."""
+        known, query = self._analyses.get(question)
+        if known and query is not None:
+            return query
+        query = self._analyse(question)
+        self._analyses.put(question, query)
+        return query
 
     # -- the conversation so far ----------------------------------------------
 
@@ -209,77 +287,42 @@ class Resolver:
         """The turn the last question of `history` leaves, each resolved against those before it."""
         if not history:
             return None
-        with self._lock:
-            if history in self._turns:
-                self._turns.move_to_end(history)
-                return self._turns[history]
-        previous = self._turn(history[:-1])
+        known, turn = self._turns.get(history)
+        if known:
+            return turn
         question = history[-1]
-        turn = self._next(previous, question) if previous is not None and self._is_follow_up(question) else None
-        if turn is None:
-            turn = self._standalone(question)
-        with self._lock:
-            self._turns[history] = turn
-            if len(self._turns) > _CACHE_SIZE:
-                self._turns.popitem(last=False)
+        previous = self._turn(history[:-1]) if self.is_follow_up(question) else None
+        turn = self._follow(previous, question) or self._standalone(question)
+        self._turns.put(history, turn)
         return turn
 
-    def _next(self, previous: Turn, question: str) -> Turn | None:
-        fragment = self._fragment(question)
-        if fragment is not None:
-            return self._elliptical(previous, question, fragment)
+    def _follow(self, previous: Turn | None, question: str) -> Turn | None:
+        """The turn of a follow-up, or None where it stands alone."""
+        if previous is None:
+            return None
+        connected, rest = _opening(question)
+        first = _WORD.match(rest)
+        if first is None:
+            return None
+        preposition = first.group().lower() if first.group().lower() in _PREPOSITIONS else ""
+        if _QUESTION_START.match(rest[first.end() :].lstrip() if preposition else rest):
+            # a question of its own ("And how …?", "In what way …?")
+            return self._connected(previous, rest) if connected else self._referring(previous, question)
+        if connected or preposition:
+            return self._fragment(previous, rest, preposition)
         return self._referring(previous, question)
 
     # -- reading one question ---------------------------------------------------
 
-    def analysis(self, question: str) -> Query:
-        """The question's analysis, computed once while it is asked about."""
-        with self._lock:
-            if question in self._analyses:
-                self._analyses.move_to_end(question)
-                return self._analyses[question]
-        query = self._analyse(question)
-        with self._lock:
-            self._analyses[question] = query
-            if len(self._analyses) > _CACHE_SIZE:
-                self._analyses.popitem(last=False)
-        return query
-
-    @staticmethod
-    def _fragment(question: str) -> str | None:
-        """What follows a fragment's opening ("serious and organised crime?"), or None if it is no fragment."""
-        opener = _CONNECTIVE.match(question)
-        rest = question[opener.end() :] if opener else question
-        first = _WORD.match(rest)
-        if not first:
-            return None
-        starts_with_preposition = first.group().lower() in _PREPOSITIONS
-        if not (opener and opener.end()) and not starts_with_preposition:
-            return None
-        after = rest[first.end() :].lstrip() if starts_with_preposition else rest
-        if _QUESTION_START.match(after):  # "And how does …?", "In what way …?": a question of its own
-            return None
-        return rest
-
-    @staticmethod
-    def _pronouns(question: str) -> list[re.Match[str]]:
-        found = [m for m in _IT.finditer(question)]
-        found += [m for m in _DEMONSTRATIVE.finditer(question)]
-        return sorted(found, key=lambda m: m.start())
-
     def _scope_span(self, query: Query, found: Sequence[Token]) -> tuple[int, int] | None:
         """Where the question names its force or year, as one run of words."""
-        if not query.reports:
-            return None
         naming: set[str] = set()
-        force_words = set(tokenize("police constabulary service force"))
         for report_id in query.reports:
             report = self._reports.get(report_id)
-            if report is None:
-                continue
-            naming.update(tokenize(report.force or ""))
-            if report.year is not None:
-                naming.add(str(report.year))
+            if report is not None:
+                naming.update(tokenize(report.force or ""))
+                naming.update([str(report.year)] if report.year is not None else [])
+        force_words = set(tokenize("police constabulary service force"))
         run: list[Token] = []
         for token in found:
             if token.stem in naming and (run or token.stem not in force_words):
@@ -288,13 +331,17 @@ class Resolver:
                 break
         return _span(run)
 
-    def _subject_tokens(self, query: Query, found: Sequence[Token], scope: tuple[int, int] | None) -> list[Token]:
+    def _subject_tokens(self, query: Query, text: str, found: Sequence[Token]) -> list[Token]:
         """The words saying what the question is about: the intent's topic, else its content words."""
-        outside = [t for t in found if scope is None or not scope[0] <= t.start < scope[1]]
-        if query.intent.kind is IntentKind.PASSAGES:
-            return [t for t in outside if t.stem not in _FORM_STEMS]
-        topic = set(query.intent.topic)
-        return [t for t in outside if t.stem in topic]
+        if query.intent.kind is not IntentKind.PASSAGES:
+            topic = set(query.intent.topic)
+            return [t for t in found if t.stem in topic]
+        content = [t for t in found if t.stem not in _FORM_STEMS]
+        if len(content) > 1:
+            auxiliary = _AUXILIARY_BEFORE.search(text[: content[0].start])
+            if auxiliary and all(_is_filler(word) for word in auxiliary.group(1).split()):
+                content = content[1:]  # its verb: the subject is what it acts on
+        return content
 
     def _standalone(self, question: str) -> Turn:
         """The turn of a question read on its own."""
@@ -302,8 +349,10 @@ class Resolver:
         found = tokens(question)
         scope_span = self._scope_span(query, found)
         scope = _POSSESSIVE.sub("", question[scope_span[0] : scope_span[1]]) if scope_span else ""
+        outside = [t for t in found if scope_span is None or not scope_span[0] <= t.start < scope_span[1]]
         kind = query.intent.kind
-        span = _span(_first_phrase(question, self._subject_tokens(query, found, scope_span)))
+        span = _span(_first_phrase(question, self._subject_tokens(query, question, outside)))
+        article = ""
         if span is None:
             end = len(question.rstrip("?. "))
             preposition = _DEFAULT_PREPOSITION.get(kind, "about")
@@ -311,6 +360,8 @@ class Resolver:
         else:
             start, _ = _slot_start(question, span[0])
             before, subject, after = question[:start], question[start : span[1]], question[span[1] :]
+            determiner = _ARTICLE.search(before)
+            article = determiner.group(1).lower() if determiner else ""
         listing = ""
         if kind is IntentKind.LIST and query.intent.heading:
             heading = set(tokenize(query.intent.heading))
@@ -319,84 +370,105 @@ class Resolver:
                 listing = before[first.start :]
             else:
                 listing = f"{query.intent.heading.lower()} {_DEFAULT_PREPOSITION[kind]} "
-        return Turn(before, after, subject, kind, scope, listing)
+        return Turn(before, after, subject, kind, scope, listing, article)
 
     # -- follow-ups -------------------------------------------------------------
 
-    def _elliptical(self, previous: Turn, question: str, fragment: str) -> Turn:
+    def _fragment(self, previous: Turn, fragment: str, preposition: str) -> Turn:
         """The previous question with what the fragment says in place of what it changes."""
         # a fragment means "what about …?": read so, its form (a list, grades) is the one
         # the intent reader sees in a question of its own
         asked = f"What about {fragment}"
         query = self.analysis(asked)
-        found = tokens(fragment)
         offset = len(asked) - len(fragment)
+        found = tokens(fragment)
         scope_span = self._scope_span(query, [Token(t.stem, t.start + offset, t.end + offset) for t in found])
         scope = previous.scope
         if scope_span is not None:
             scope = _POSSESSIVE.sub("", asked[scope_span[0] : scope_span[1]])
-        named = [
-            t for t in found if scope_span is None or not scope_span[0] <= t.start + offset < scope_span[1]
-        ]
+            found = [t for t in found if not scope_span[0] <= t.start + offset < scope_span[1]]
         kind = query.intent.kind
-        if kind is IntentKind.LIST and query.intent.heading:
+        if kind is not IntentKind.PASSAGES:
             topic = set(query.intent.topic)
-            subject_tokens = [t for t in named if t.stem in topic]
-            subject = self._phrase(fragment, subject_tokens) or previous.subject
-            listing = f"{query.intent.heading.lower()} in "
-            before, after = _LIST_FRAME.format(heading=query.intent.heading.lower()).split("{}")
-            return Turn(before, after, subject, kind, scope, listing)
-        if kind in (IntentKind.GRADES, IntentKind.JUDGMENT):
-            topic = set(query.intent.topic)
-            subject = self._phrase(fragment, [t for t in named if t.stem in topic]) or previous.subject
-            before, after = _GRADE_FRAME.split("{}")
-            return Turn(before, after, subject, IntentKind.JUDGMENT, scope)
-        content = [t for t in named if t.stem not in _FORM_STEMS]
-        if not content:  # only a force or a year: the same question of them
-            if scope_span is None:
-                return previous
-            old = previous.scope
-            turn = replace(previous, scope=scope)
-            if old:
-                turn = replace(
-                    turn,
-                    before=re.sub(re.escape(old), scope, turn.before, flags=re.I),
-                    after=re.sub(re.escape(old), scope, turn.after, flags=re.I),
-                )
-            return turn
-        return replace(previous, subject=self._phrase(fragment, _first_phrase(fragment, content)), scope=scope)
+            subject = _phrase(fragment, [t for t in found if t.stem in topic]) or previous.subject
+            if kind is IntentKind.LIST and query.intent.heading:
+                listing = f"{query.intent.heading.lower()} in "
+                return Turn(f"What are the {listing}", "?", subject, kind, scope, listing)
+            return Turn(*_GRADE_FRAME, subject, IntentKind.JUDGMENT, scope)
+        content = [t for t in found if t.stem not in _FORM_STEMS]
+        if not content:
+            return self._rescoped(previous, scope)
+        if all(_NUMBER.fullmatch(t.stem) for t in content):
+            return self._renumbered(previous, fragment, scope)
+        if preposition and preposition not in _TOPIC_PREPOSITIONS:
+            return replace(previous, after=f"{previous.after.rstrip(' ?.')} {fragment.strip(' ?.')}?", scope=scope)
+        return replace(previous, subject=_phrase(fragment, _first_phrase(fragment, content)), scope=scope)
 
     @staticmethod
-    def _phrase(text: str, found: Sequence[Token]) -> str:
-        """The words from the first to the last of `found`, with what leads into them ("how the force …")."""
-        span = _span(found)
-        if span is None:
-            return ""
-        start, _ = _slot_start(text, span[0])
-        return text[start : span[1]]
+    def _rescoped(previous: Turn, scope: str) -> Turn:
+        """The same question of another force or year ("What about Dorset?")."""
+        turn = replace(previous, scope=scope)
+        if previous.scope and scope != previous.scope:
+            old = re.compile(re.escape(previous.scope), re.I)
+            turn = replace(turn, before=old.sub(scope, turn.before), after=old.sub(scope, turn.after))
+        return turn
+
+    @staticmethod
+    def _renumbered(previous: Turn, fragment: str, scope: str) -> Turn:
+        """The same question of another year ("And in 2014?"): its year replaced, or the fragment added."""
+        year = _YEAR.search(fragment)
+        if year:
+            for part in ("after", "before", "subject"):
+                text = getattr(previous, part)
+                named = list(_YEAR.finditer(text))
+                if named:
+                    last = named[-1]
+                    changed = text[: last.start()] + year.group() + text[last.end() :]
+                    return replace(previous, **{part: changed}, scope=scope)
+        return replace(previous, after=f"{previous.after.rstrip(' ?.')} {fragment.strip(' ?.')}?", scope=scope)
+
+    def _connected(self, previous: Turn, question: str) -> Turn | None:
+        """A question of its own after a connective, given the subject and scope it leaves out."""
+        if _pronouns(question):
+            return self._referring(previous, question)
+        turn = self._standalone(question)
+        if turn.subject or not previous.subject:
+            return replace(turn, scope=turn.scope or previous.scope) if previous.scope and not turn.scope else None
+        return replace(turn, subject=previous.subject, scope=turn.scope or previous.scope)
 
     def _referring(self, previous: Turn, question: str) -> Turn | None:
-        """The question with its pronouns replaced by what they stand for."""
-        pronouns = self._pronouns(question)
-        if not pronouns or not previous.subject and not previous.referent:
+        """The question with its first pronoun replaced by what it stands for."""
+        pronouns = _pronouns(question)
+        if not pronouns:
             return None
-        first = pronouns[0]
-        word = first.group(first.lastindex or 0)
-        start = first.start(first.lastindex or 0)
-        end = first.end(first.lastindex or 0)
-        plural = word.lower() in _PLURAL
-        referent = previous.referent if plural else (previous.subject or previous.referent)
+        start, end = pronouns[0]
+        plural = question[start:end].lower() in _PLURAL
+        referent = previous.plural_referent if plural else previous.referent
         if not referent:
             return None
         before, after = question[:start], question[end:]
-        # the follow-up's own subject, where it names one ("… about digital evidence"), leads from here on
+        # where the follow-up names its own subject after a preposition ("… about digital
+        # evidence"), that subject leads from here on; else what the pronoun stood for
         own = [t for t in tokens(after) if t.stem not in _FORM_STEMS]
         if plural and own:
-            span = _span(own)
+            span = _span(_first_phrase(after, own))
             assert span is not None
             slot, preposition = _slot_start(after, span[0])
             if preposition:
                 return Turn(
-                    before + referent + after[:slot], after[span[1] :], after[slot : span[1]], IntentKind.PASSAGES, previous.scope
+                    before + referent + after[:slot],
+                    after[span[1] :],
+                    after[slot : span[1]],
+                    IntentKind.PASSAGES,
+                    previous.scope,
                 )
         return Turn(before, after, referent, IntentKind.PASSAGES, previous.scope)
+
+
+def _pronouns(question: str) -> list[tuple[int, int]]:
+    """The spans of the pronouns in `question` that stand for something said before."""
+    spans = []
+    for match in [*_IT.finditer(question), *_DEMONSTRATIVE.finditer(question)]:
+        group = match.lastindex or 0
+        spans.append((match.start(group), match.end(group)))
+    return sorted(spans)
