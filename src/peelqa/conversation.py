@@ -151,7 +151,10 @@ class Turn:
 
 
 def _join(before: str, subject: str, after: str) -> str:
-    text = f"{before}{subject}{after}" if subject else f"{before.rstrip()}{after}"
+    if not subject:  # no slot: the preposition that would lead a subject in goes too
+        words = before.split()
+        before = " ".join(words[:-1] if words and words[-1].lower() in _PREPOSITIONS else words)
+    text = f"{before}{subject}{after}"
     return re.sub(r"\s+([?.,])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
 
 
@@ -410,7 +413,12 @@ class Resolver:
         turn = replace(previous, scope=scope)
         if previous.scope and scope != previous.scope:
             old = re.compile(re.escape(previous.scope), re.I)
-            turn = replace(turn, before=old.sub(scope, turn.before), after=old.sub(scope, turn.after))
+            turn = replace(
+                turn,
+                before=old.sub(scope, turn.before),
+                after=old.sub(scope, turn.after),
+                listing=old.sub(scope, turn.listing),
+            )
         return turn
 
     @staticmethod
