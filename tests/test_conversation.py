@@ -66,6 +66,7 @@ def _reports(result: Result) -> set[str]:
             "What were the areas for improvement in investigating crime?",
         ),
         (["What are the areas for improvement?"], "Which of those are about supervision?", "Which of the areas for improvement are about supervision?"),
+        (["What was the overall judgment?"], "And for preventing crime?", "How was the force graded for preventing crime?"),
     ],
 )
 def test_a_follow_up_is_understood_from_the_question_before(

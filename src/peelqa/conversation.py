@@ -128,6 +128,7 @@ class Turn:
     scope: str = ""  # the force or year named, as written
     listing: str = ""  # for a list: from its heading to the slot ("areas for improvement in ")
     article: str = ""  # "the" of "What is the Switch programme?", for the subject standing alone
+    preposition: str = ""  # what leads the subject in ("graded for …"); "" where nothing does ("the overall judgment")
 
     @property
     def question(self) -> str:
@@ -355,13 +356,13 @@ class Resolver:
         outside = [t for t in found if scope_span is None or not scope_span[0] <= t.start < scope_span[1]]
         kind = query.intent.kind
         span = _span(_first_phrase(question, self._subject_tokens(query, question, outside)))
-        article = ""
+        article = preposition = ""
         if span is None:
             end = len(question.rstrip("?. "))
             preposition = _DEFAULT_PREPOSITION.get(kind, "about")
             before, after, subject = f"{question[:end]} {preposition} ", question[end:] or "?", ""
         else:
-            start, _ = _slot_start(question, span[0])
+            start, preposition = _slot_start(question, span[0])
             before, subject, after = question[:start], question[start : span[1]], question[span[1] :]
             determiner = _ARTICLE.search(before)
             article = determiner.group(1).lower() if determiner else ""
@@ -373,7 +374,7 @@ class Resolver:
                 listing = before[first.start :]
             else:
                 listing = f"{query.intent.heading.lower()} {_DEFAULT_PREPOSITION[kind]} "
-        return Turn(before, after, subject, kind, scope, listing, article)
+        return Turn(before, after, subject, kind, scope, listing, article, preposition)
 
     # -- follow-ups -------------------------------------------------------------
 
@@ -397,7 +398,7 @@ class Resolver:
             if kind is IntentKind.LIST and query.intent.heading:
                 listing = f"{query.intent.heading.lower()} in "
                 return Turn(f"What are the {listing}", "?", subject, kind, scope, listing)
-            return Turn(*_GRADE_FRAME, subject, IntentKind.JUDGMENT, scope)
+            return Turn(*_GRADE_FRAME, subject, IntentKind.JUDGMENT, scope, preposition="for")
         content = [t for t in found if t.stem not in _FORM_STEMS]
         if not content:
             return self._rescoped(previous, scope)
@@ -405,7 +406,11 @@ class Resolver:
             return self._renumbered(previous, fragment, scope)
         if preposition and preposition not in _TOPIC_PREPOSITIONS:
             return replace(previous, after=f"{previous.after.rstrip(' ?.')} {fragment.strip(' ?.')}?", scope=scope)
-        return replace(previous, subject=_phrase(fragment, _first_phrase(fragment, content)), scope=scope)
+        subject = _phrase(fragment, _first_phrase(fragment, content))
+        if previous.kind is IntentKind.JUDGMENT and previous.subject and not previous.preposition:
+            # "What was the overall judgment?" has no place for "preventing crime": ask it as a grade
+            return Turn(*_GRADE_FRAME, subject, IntentKind.JUDGMENT, scope, preposition="for")
+        return replace(previous, subject=subject, scope=scope)
 
     @staticmethod
     def _rescoped(previous: Turn, scope: str) -> Turn:
