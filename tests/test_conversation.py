@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import OTHER_REPORT_ID, REPORT_ID
 
 from peelqa.conversation import Resolver
@@ -209,3 +211,21 @@ def test_a_standalone_question_does_not_take_the_scope_of_the_conversation(two_r
     alone = two_report_qa.ask("What are the areas for improvement?")
     followed = two_report_qa.ask("What are the areas for improvement?", history=history)
     assert _ids(followed) == _ids(alone) and _reports(followed) == {REPORT_ID, OTHER_REPORT_ID}
+
+
+_WORDS = st.sampled_from(
+    "and what about for in across it that those which of why is the force graded areas improvement "
+    "investigation Dorset Wiltshire Police 2014 2016 grades crime ? , ' \\1 ( )".split()
+)
+_TEXT = st.one_of(st.lists(_WORDS, min_size=1, max_size=9).map(" ".join), st.text(min_size=1, max_size=40))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=st.lists(_TEXT, min_size=1, max_size=4), question=_TEXT)
+def test_any_conversation_resolves_to_a_question_without_failing(
+    two_report_qa: QA, history: list[str], question: str
+) -> None:
+    resolved = two_report_qa.resolver.resolve(question, history)
+    assert isinstance(resolved, str) and resolved.strip()
+    if not Resolver.is_follow_up(question):
+        assert resolved == question

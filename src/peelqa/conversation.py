@@ -164,7 +164,7 @@ def _with_scope(question: str, scope: str) -> str:
     if not scope or scope.casefold() in question.casefold():
         return question
     if not scope.isdigit():
-        named, count = re.subn(r"\bthe force\b", scope, question, count=1, flags=re.I)
+        named, count = re.subn(r"\bthe force\b", lambda _: scope, question, count=1, flags=re.I)
         if count:
             return named
     return f"{question.rstrip('?. ')} in {scope}?"
@@ -420,9 +420,9 @@ class Resolver:
             old = re.compile(re.escape(previous.scope), re.I)
             turn = replace(
                 turn,
-                before=old.sub(scope, turn.before),
-                after=old.sub(scope, turn.after),
-                listing=old.sub(scope, turn.listing),
+                before=old.sub(lambda _: scope, turn.before),
+                after=old.sub(lambda _: scope, turn.after),
+                listing=old.sub(lambda _: scope, turn.listing),
             )
         return turn
 
