@@ -42,11 +42,9 @@ its conversation resends it.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
+from functools import lru_cache
 
 from .keywords import Token, tokenize, tokens
 from .kinds import IntentKind
@@ -112,9 +110,6 @@ _JOINING = re.compile(r"(?:[\s,'’-]|\b(?:and|or|of|for|to|the|a|an|its|their|i
 _GRADE_FRAME = ("How was the force graded for ", "?")
 _DEFAULT_PREPOSITION = {IntentKind.LIST: "in", IntentKind.JUDGMENT: "for", IntentKind.GRADES: "for"}
 _CACHE_SIZE = 512
-
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -224,28 +219,6 @@ def _opening(question: str) -> tuple[bool, str]:
     return True, question[opener.end() :]
 
 
-class _Cache(Generic[_K, _V]):
-    """A small least-recently-used map shared by the threads of one process."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[_K, _V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: _K) -> tuple[bool, _V | None]:
-        with self._lock:
-            if key not in self._items:
-                return False, None
-            self._items.move_to_end(key)
-            return True, self._items[key]
-
-    def put(self, key: _K, value: _V) -> None:
-        with self._lock:
-            self._items[key] = value
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
 class Resolver:
     """Resolves follow-ups against their history for one index.
 
@@ -254,10 +227,10 @@ class Resolver:
     """
 
     def __init__(self, analyse: Callable[[str], Query], reports: Mapping[str, Report]) -> None:
-        self._analyse = analyse
         self._reports = reports
-        self._analyses: _Cache[str, Query] = _Cache(_CACHE_SIZE)
-        self._turns: _Cache[tuple[str, ...], Turn] = _Cache(_CACHE_SIZE)
+        # per resolver, so a new index's resolver starts afresh; lru_cache is safe across threads
+        self.analysis: Callable[[str], Query] = lru_cache(maxsize=_CACHE_SIZE)(analyse)
+        self._turn: Callable[[tuple[str, ...]], Turn | None] = lru_cache(maxsize=_CACHE_SIZE)(self._read_turn)
 
     def resolve(self, question: str, history: Sequence[str] = ()) -> str:
         """The question as understood once the history (oldest first) is applied.
@@ -276,29 +249,15 @@ class Resolver:
         first = _WORD.match(rest)
         return connected or bool(first and first.group().lower() in _PREPOSITIONS) or bool(_pronouns(question))
 
-    def analysis(self, question: str) -> Query:
-        """The question's analysis, computed once while it is asked about."""
-        known, query = self._analyses.get(question)
-        if known and query is not None:
-            return query
-        query = self._analyse(question)
-        self._analyses.put(question, query)
-        return query
-
     # -- the conversation so far ----------------------------------------------
 
-    def _turn(self, history: tuple[str, ...]) -> Turn | None:
+    def _read_turn(self, history: tuple[str, ...]) -> Turn | None:
         """The turn the last question of `history` leaves, each resolved against those before it."""
         if not history:
             return None
-        known, turn = self._turns.get(history)
-        if known:
-            return turn
         question = history[-1]
         previous = self._turn(history[:-1]) if self.is_follow_up(question) else None
-        turn = self._follow(previous, question) or self._standalone(question)
-        self._turns.put(history, turn)
-        return turn
+        return self._follow(previous, question) or self._standalone(question)
 
     def _follow(self, previous: Turn | None, question: str) -> Turn | None:
         """The turn of a follow-up, or None where it stands alone."""
