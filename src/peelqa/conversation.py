@@ -42,6 +42,8 @@ its conversation resends it.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -219,6 +221,38 @@ def _opening(question: str) -> tuple[bool, str]:
     return True, question[opener.end() :]
 
 
+class _Analyses:
+    """The analyses of recent questions, least recently used dropped first.
+
+    Written here rather than with `functools.lru_cache` because retrieval's
+    analysis of each question asked is put in too (`remember`), so a history
+    question is not analysed, and encoded, a second time.
+    """
+
+    def __init__(self, analyse: Callable[[str], Query], size: int) -> None:
+        self._analyse = analyse
+        self._size = size
+        self._known: OrderedDict[str, Query] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, question: str) -> Query:
+        with self._lock:
+            query = self._known.get(question)
+            if query is not None:
+                self._known.move_to_end(question)
+                return query
+        query = self._analyse(question)
+        self.remember(question, query)
+        return query
+
+    def remember(self, question: str, query: Query) -> None:
+        with self._lock:
+            self._known[question] = query
+            self._known.move_to_end(question)
+            if len(self._known) > self._size:
+                self._known.popitem(last=False)
+
+
 class Resolver:
     """Resolves follow-ups against their history for one index.
 
@@ -228,8 +262,8 @@ class Resolver:
 
     def __init__(self, analyse: Callable[[str], Query], reports: Mapping[str, Report]) -> None:
         self._reports = reports
-        # per resolver, so a new index's resolver starts afresh; lru_cache is safe across threads
-        self.analysis: Callable[[str], Query] = lru_cache(maxsize=_CACHE_SIZE)(analyse)
+        # per resolver, so a new index's resolver starts afresh; both are safe across threads
+        self.analysis = _Analyses(analyse, _CACHE_SIZE)
         self._turn: Callable[[tuple[str, ...]], Turn | None] = lru_cache(maxsize=_CACHE_SIZE)(self._read_turn)
 
     def resolve(self, question: str, history: Sequence[str] = ()) -> str:
@@ -241,6 +275,10 @@ class Resolver:
             return question
         turn = self._follow(self._turn(tuple(h.strip() for h in history if h.strip())), question)
         return question if turn is None else turn.question
+
+    def remember(self, question: str, query: Query) -> None:
+        """Keep retrieval's analysis of a question asked, for when it comes back as history."""
+        self.analysis.remember(question, query)
 
     @staticmethod
     def is_follow_up(question: str) -> bool:

@@ -81,6 +81,7 @@ class QA:
         question = question.strip()
         resolved = self.resolver.resolve(question, history)
         retrieval = self.retriever.search(resolved, top_k=top_k, filters=filters)
+        self.resolver.remember(resolved, retrieval.query)  # the conversation's next request resends it
         answer, hits = compose(retrieval, self.index, self.answer_tuning)
         took_ms = (time.perf_counter() - started) * 1000
         return Result(question, answer, hits, retrieval.intent.kind, round(took_ms, 2), resolved_question=resolved)
