@@ -34,9 +34,10 @@ chains work):
 The scope carries into every follow-up whose words do not name it. The
 resolved question is plain English built from the asker's own words, and it
 is what retrieval runs on. Only what a question's form cannot tell is read
-from its analysis (`Analyser.analyse`: intent, topic, reports named); analyses
-and turns are cached, so a history question is analysed once however often
-its conversation resends it.
+from its analysis (`Analyser.analyse`: intent, topic, reports named). Analyses
+and turns are cached, and `QA.ask` hands over retrieval's analysis of each
+question it answers (`Resolver.remember`), so a history question is analysed
+(and encoded) once however often its conversation resends it.
 """
 
 from __future__ import annotations
