@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from conftest import OTHER_REPORT_ID, REPORT_ID
 
 from peelqa.conversation import Resolver
+from peelqa.embedding import Encoder
+from peelqa.index import Index
 from peelqa.qa import QA, Result
 from peelqa.query import Query
 
@@ -168,6 +170,18 @@ def test_a_conversation_analyses_each_question_once(qa: QA) -> None:
     counting.seen.clear()
     assert resolver.resolve("What is khat?", questions) == "What is khat?"
     assert counting.seen == []  # a question that stands alone costs nothing
+
+
+def test_a_question_asked_is_not_analysed_again_as_history(index: Index, encoder: Encoder) -> None:
+    qa = QA(index, encoder)
+    counting = _Counting(qa)
+    qa.resolver = Resolver(counting, index.reports)
+    qa.ask(GRADE)
+    why = qa.ask("Why is that a concern?", history=[GRADE])
+    assert why.resolved_question == "Why is protecting vulnerable people a concern?"
+    assert counting.seen == []  # retrieval's analysis of the first was kept; a pronoun needs none
+    qa.ask("And for investigation?", history=[GRADE, "Why is that a concern?"])
+    assert counting.seen == ["What about for investigation?"]  # the fragment alone
 
 
 # ------------------------------------------------------------ scope, two reports

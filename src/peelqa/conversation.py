@@ -47,7 +47,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from typing import Generic, TypeVar
 
 from .keywords import Token, tokenize, tokens
 from .kinds import IntentKind
@@ -113,6 +113,8 @@ _JOINING = re.compile(r"(?:[\s,'’-]|\b(?:and|or|of|for|to|the|a|an|its|their|i
 _GRADE_FRAME = ("How was the force graded for ", "?")
 _DEFAULT_PREPOSITION = {IntentKind.LIST: "in", IntentKind.JUDGMENT: "for", IntentKind.GRADES: "for"}
 _CACHE_SIZE = 512
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -222,34 +224,32 @@ def _opening(question: str) -> tuple[bool, str]:
     return True, question[opener.end() :]
 
 
-class _Analyses:
-    """The analyses of recent questions, least recently used dropped first.
+class _Recent(Generic[_K, _V]):
+    """Recent values by key, the least recently used dropped first; safe across threads.
 
     Written here rather than with `functools.lru_cache` because retrieval's
-    analysis of each question asked is put in too (`remember`), so a history
-    question is not analysed, and encoded, a second time.
+    analysis of each question asked is put in too (`Resolver.remember`), and
+    a cache of bound methods would keep an old index alive after a swap.
     """
 
-    def __init__(self, analyse: Callable[[str], Query], size: int) -> None:
-        self._analyse = analyse
+    def __init__(self, size: int) -> None:
         self._size = size
-        self._known: OrderedDict[str, Query] = OrderedDict()
+        self._known: OrderedDict[_K, _V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __call__(self, question: str) -> Query:
+    def get(self, key: _K, compute: Callable[[_K], _V]) -> _V:
         with self._lock:
-            query = self._known.get(question)
-            if query is not None:
-                self._known.move_to_end(question)
-                return query
-        query = self._analyse(question)
-        self.remember(question, query)
-        return query
+            if key in self._known:
+                self._known.move_to_end(key)
+                return self._known[key]
+        value = compute(key)
+        self.put(key, value)
+        return value
 
-    def remember(self, question: str, query: Query) -> None:
+    def put(self, key: _K, value: _V) -> None:
         with self._lock:
-            self._known[question] = query
-            self._known.move_to_end(question)
+            self._known[key] = value
+            self._known.move_to_end(key)
             if len(self._known) > self._size:
                 self._known.popitem(last=False)
 
@@ -262,10 +262,10 @@ class Resolver:
     """
 
     def __init__(self, analyse: Callable[[str], Query], reports: Mapping[str, Report]) -> None:
+        self._analyse = analyse
         self._reports = reports
-        # per resolver, so a new index's resolver starts afresh; both are safe across threads
-        self.analysis = _Analyses(analyse, _CACHE_SIZE)
-        self._turn: Callable[[tuple[str, ...]], Turn | None] = lru_cache(maxsize=_CACHE_SIZE)(self._read_turn)
+        self._analyses: _Recent[str, Query] = _Recent(_CACHE_SIZE)
+        self._turns: _Recent[tuple[str, ...], Turn | None] = _Recent(_CACHE_SIZE)
 
     def resolve(self, question: str, history: Sequence[str] = ()) -> str:
         """The question as understood once the history (oldest first) is applied.
@@ -279,7 +279,11 @@ class Resolver:
 
     def remember(self, question: str, query: Query) -> None:
         """Keep retrieval's analysis of a question asked, for when it comes back as history."""
-        self.analysis.remember(question, query)
+        self._analyses.put(question, query)
+
+    def analysis(self, question: str) -> Query:
+        """The question's analysis, computed once while it is asked about."""
+        return self._analyses.get(question, self._analyse)
 
     @staticmethod
     def is_follow_up(question: str) -> bool:
@@ -290,10 +294,11 @@ class Resolver:
 
     # -- the conversation so far ----------------------------------------------
 
-    def _read_turn(self, history: tuple[str, ...]) -> Turn | None:
+    def _turn(self, history: tuple[str, ...]) -> Turn | None:
         """The turn the last question of `history` leaves, each resolved against those before it."""
-        if not history:
-            return None
+        return self._turns.get(history, self._read_turn) if history else None
+
+    def _read_turn(self, history: tuple[str, ...]) -> Turn | None:
         question = history[-1]
         previous = self._turn(history[:-1]) if self.is_follow_up(question) else None
         return self._follow(previous, question) or self._standalone(question)
