@@ -355,7 +355,6 @@ def test_a_conversation_carried_on_from_a_link_keeps_its_history(page: Page, bas
     expect(page).to_have_url(base_url + "/")
 
 
-@pytest.mark.xfail(strict=True, reason="follow-up resolution comes with the conversation core (issue 9); remove then")
 def test_a_follow_up_shows_what_it_was_understood_as(page: Page, base_url: str) -> None:
     page.goto(base_url + "/")
     ask_on_the_page(page, GRADE_QUESTION)
@@ -368,6 +367,44 @@ def test_a_follow_up_shows_what_it_was_understood_as(page: Page, base_url: str) 
     expect(understood).to_contain_text("serious and organised crime")
     expect(page.locator("#a2 .answer-grade .grade")).to_have_text("Good")
     shot(page, "14-understood-as")
+
+
+def test_a_conversation_of_five_follow_ups_answers_each_from_the_right_passages(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    ask_on_the_page(page, GRADE_QUESTION)
+    expect(page.locator("#a1 .answer-grade .grade")).to_have_text("Requires improvement")
+    expect(page.locator("#a1 .understood")).to_have_count(0)  # a first question stands alone
+    conversation = [GRADE_QUESTION]
+    follow_ups = [
+        ("And for serious and organised crime?", "How was the force graded for serious and organised crime?"),
+        ("What about investigation?", "How was the force graded for investigation?"),
+        ("And what were the areas for improvement?", "What were the areas for improvement in investigation?"),
+        (
+            "Which of those are about digital evidence?",
+            "Which of the areas for improvement in investigation are about digital evidence?",
+        ),
+        ("Why is that a problem?", "Why is digital evidence a problem?"),
+    ]
+    for n, (question, understood) in enumerate(follow_ups, start=2):
+        request = ask_on_the_page(page, question)
+        assert asked(request)["history"] == conversation
+        conversation.append(question)
+        exchange = page.locator(f"#a{n}")
+        expect(exchange.locator(".understood-question")).to_have_text(understood)
+        expect(exchange.locator(".took")).to_be_visible()
+    first_source = "li.source .passage-text >> nth=0"
+    expect(page.locator("#a2 .answer-grade .grade")).to_have_text("Good")
+    expect(page.locator(f"#a2 {first_source}")).to_contain_text("tackling serious and organised crime")
+    expect(page.locator("#a3 .answer-grade .grade")).to_have_text("Good")
+    expect(page.locator(f"#a3 {first_source}")).to_contain_text("good at investigating crime and managing offenders")
+    items = page.locator("#a4 .answer-list li")
+    expect(items).to_have_count(5)  # the investigation chapter's, and no other
+    expect(items.nth(2)).to_contain_text("retrieve digital evidence from mobile phones")
+    # every area for improvement, the investigation chapter's (which hold the digital one) first
+    expect(page.locator("#a5 .answer-list").first).to_contain_text("retrieve digital evidence from mobile phones")
+    expect(page.locator(f"#a6 {first_source}")).to_contain_text("digital evidence")
+    expect(page.locator("#a6 li.source .passage-text").filter(has_text="delays")).not_to_have_count(0)
+    shot(page, "14b-five-follow-ups", full_page=True)
 
 
 def test_a_cited_figure_is_drawn_as_a_bar_chart(browser: Browser, base_url: str) -> None:

@@ -85,7 +85,6 @@ def test_ask_takes_the_conversations_history(runner: CliRunner, index_dir: Path)
     assert "Understood as:" not in readable.stdout  # nothing to explain
 
 
-@pytest.mark.xfail(strict=True, reason="follow-up resolution comes with the conversation core (issue 9); remove then")
 def test_ask_prints_what_a_follow_up_was_understood_as(runner: CliRunner, index_dir: Path) -> None:
     result = invoke(
         runner, "ask", "And for serious and organised crime?", "--index", index_dir,

@@ -310,12 +310,15 @@ def summary_line(report: dict[str, Any]) -> str:
 
 def miss_line(miss: dict[str, Any]) -> str:
     """Why one question counts as a miss."""
+    question = miss["question"]
+    if miss.get("resolved") and miss["resolved"] != question:  # a follow-up: what it was read as
+        question += f" (understood as: {miss['resolved']})"
     if "rank" not in miss:
-        return f"{miss['id']} answered, but nothing should: {miss['question']}"
+        return f"{miss['id']} answered, but nothing should: {question}"
     extra = f" missing {miss['missing_items']}" if miss.get("missing_items") else ""
     extra += f" extra {miss['extra_items']}" if miss.get("extra_items") else ""
     extra += " (said not found)" if not miss["found"] else ""
-    return f"{miss['id']} rank={miss['rank']}{extra}: {miss['question']}"
+    return f"{miss['id']} rank={miss['rank']}{extra}: {question}"
 
 
 def _code(value: str | None) -> str:

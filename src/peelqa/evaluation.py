@@ -111,6 +111,7 @@ class Ranked:
     answer: str | None = None
     found: bool = True
     listed: Sequence[str] | None = None
+    resolved: str | None = None  # the question as understood against its history
 
 
 def measure(
@@ -134,6 +135,7 @@ def measure(
         }
         if item.history:
             row["history"] = list(item.history)
+            row["resolved"] = result.resolved
         if not item.answerable:
             rows.append(row)
             continue
@@ -189,9 +191,15 @@ def evaluate(qa: QA, questions: Sequence[EvalQuestion], *, depth: int = 10) -> d
     """Ask every question of `qa` and measure the results."""
     ranked = []
     for item in questions:
-        result = qa.ask(item.question, top_k=depth)
+        result = qa.ask(item.question, top_k=depth, history=item.history)
         listed = [s.text for s in result.answer.sentences] if result.answer.kind in _LIST_ANSWERS else None
         ranked.append(
-            Ranked([hit.passage.text for hit in result.hits], result.answer.text, result.answer.found, listed)
+            Ranked(
+                [hit.passage.text for hit in result.hits],
+                result.answer.text,
+                result.answer.found,
+                listed,
+                resolved=result.resolved_question,
+            )
         )
     return measure(questions, ranked, depth=depth)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .answer import AnswerTuning, compose
+from .conversation import Resolver
 from .errors import InvalidQuestion
 from .index import Index
 from .kinds import IntentKind
@@ -42,6 +43,7 @@ class QA:
         self.encoder = encoder
         self.retriever = Retriever(index, encoder, tuning)
         self.answer_tuning = answer_tuning or AnswerTuning()
+        self.resolver = Resolver(self.retriever.analyser.analyse, index.reports)
 
     def warm_up(self) -> None:
         """Answer one throwaway question, filling the lazy caches on the way.
@@ -62,7 +64,9 @@ class QA:
         """Answer `question` with up to `top_k` passages (list and grades answers hold every item).
 
         `history` holds the earlier questions of the same conversation, oldest
-        first; a follow-up is answered as it is understood against them.
+        first; a follow-up ("And for investigation?", "Why is that a concern?")
+        is answered as it is understood against them (`peelqa.conversation`),
+        and a question that stands alone exactly as without history.
 
         Raises:
             InvalidQuestion: the question is empty or too long, or top_k is out of range.
@@ -75,7 +79,9 @@ class QA:
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
             raise InvalidQuestion(f"top_k must be an integer from 1 to {MAX_TOP_K}")
         question = question.strip()
-        retrieval = self.retriever.search(question, top_k=top_k, filters=filters)
+        resolved = self.resolver.resolve(question, history)
+        retrieval = self.retriever.search(resolved, top_k=top_k, filters=filters)
+        self.resolver.remember(resolved, retrieval.query)  # the conversation's next request resends it
         answer, hits = compose(retrieval, self.index, self.answer_tuning)
         took_ms = (time.perf_counter() - started) * 1000
-        return Result(question, answer, hits, retrieval.intent.kind, round(took_ms, 2), resolved_question=question)
+        return Result(question, answer, hits, retrieval.intent.kind, round(took_ms, 2), resolved_question=resolved)
