@@ -9,7 +9,8 @@
 Rules read the exact words (a list heading, "graded"); the nearest example
 questions (`peelqa.examples`), when the caller has them, read paraphrases
 ("Where does the force fall short?"). A question that asks for a value
-("how many …?") is never a list or grades question.
+("how many …?") or a reason ("why …?") is never a list or grades question
+by its examples alone.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ _GRADE_WORDS = re.compile(
     r"|\b(?:is|was) (?:the |\w+ )?(?:force|police|constabulary) (?:good|outstanding|inadequate)\b",
     re.I,
 )
+# "Why …?" asks for a reason: near a list's examples by its topic ("a
+# problem", "a concern"), it still wants the passages that explain.
+_ASKS_REASON = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?why\b", re.I)
 # Short names people use for list headings.
 _HEADING_ALIASES = {re.compile(r"\bAFIs?\b"): "Areas for improvement"}
 _TOPIC_NOISE = frozenset(
@@ -105,7 +109,7 @@ def read_intent(
         if stems and stems <= words and _ASKS_FOR_LIST.search(question):
             topic = tuple(sorted(words - stems - _TOPIC_NOISE))
             return Intent(IntentKind.LIST, heading=heading, topic=topic)
-    if asks_value:
+    if asks_value or _ASKS_REASON.match(question):
         likely = None
     form = likely.form_stems if likely is not None else frozenset()
     graded = likely is not None and likely.kind in (IntentKind.GRADES, IntentKind.JUDGMENT)
