@@ -3,7 +3,8 @@
 A build is written under a temporary name, fsynced, renamed into `builds/`,
 and only then named in CURRENT: a crash, a kill or a bad report mid-build
 leaves the previous build serving, and the next build cleans up after it.
-Each report's parse and each text's vector come from the cache when they
+Each report's parse, what the build derives from it (vectors, tokens, sentences,
+acronyms: `report_parts.py`) and each text's vector come from the cache when they
 can (`cache.py`), so a build costs what changed since the last one.
 """
 
@@ -30,16 +31,14 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .. import __version__
-from ..acronyms import find_acronyms
-from ..context import CONTEXT_VERSION, index_texts
+from ..context import CONTEXT_VERSION, index_texts  # noqa: F401 - index_texts: the tests' seam
 from ..errors import BuildInProgress, CorpusError
-from ..keywords import tokenize
 from ..kinds import PassageKind, VectorIndexKind
 from ..parsing import PARSER_VERSION, SUPPORTED_SUFFIXES, ParsedReport, parse_file, sidecar_path
 from ..records import Passage
-from ..sentences import split_sentences
 from .cache import BuildCache, text_key
 from .postings import BM25_PARAMS, write_postings
+from .report_parts import ReportParts, derive_parts
 from .store import FORMAT_VERSION, checksums, read_manifest, sha256_of, write_json
 from .vectors import write_table
 
@@ -173,13 +172,16 @@ class _Reporter:
         self(_PARSED + (_EMBEDDED - _PARSED) * done / self.reports, message)
 
 
+def _parse_key(source: _Source, parser: str) -> str:
+    state = [source.path.name, source.sha256, source.sidecar_sha256, parser]
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()
+
+
 def _parse_corpus(sources: Sequence[_Source], cache: BuildCache, build_id: str) -> list[ParsedReport]:
     parser = _parser_version()
     parsed: list[ParsedReport] = []
     for source in sources:
-        key = hashlib.sha256(
-            json.dumps([source.path.name, source.sha256, source.sidecar_sha256, parser]).encode()
-        ).hexdigest()
+        key = _parse_key(source, parser)
         item = cache.parsed(key, used=build_id)
         if item is None:
             item = parse_file(source.path)
@@ -191,16 +193,6 @@ def _parse_corpus(sources: Sequence[_Source], cache: BuildCache, build_id: str) 
         if other != item.report.source:
             raise CorpusError(f"{other} and {item.report.source} would both be report {item.report.id!r}; rename one")
     return parsed
-
-
-def _sentences(passages: Sequence[Passage], first_row: int) -> tuple[list[str], np.ndarray]:
-    texts: list[str] = []
-    spans: list[tuple[int, int, int]] = []
-    for row, passage in enumerate(passages, start=first_row):
-        for start, end in split_sentences(passage.text):
-            texts.append(passage.text[start:end])
-            spans.append((row, start, end))
-    return texts, np.asarray(spans, dtype=np.int64).reshape(-1, 3)
 
 
 class _Embedder:
@@ -230,6 +222,17 @@ class _Embedder:
         self.reused += len(known) - len(missing)  # distinct texts the cache already had
         return np.stack([known[key] for key in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
 
+    def parts(self, item: ParsedReport, key: str) -> ReportParts:
+        """What the build needs of one report: its kept parts, else derived (and kept)."""
+        parts_key = hashlib.sha256(json.dumps([key, self.model, _code_version()]).encode()).hexdigest()
+        parts = self.cache.parts(parts_key, used=self.build_id)
+        if parts is not None:
+            self.reused += len(parts.text_keys) // 32
+            return parts
+        parts = derive_parts(item, self.vectors)
+        self.cache.put_parts(parts_key, parts, used=self.build_id)
+        return parts
+
 
 def _write_passages(folder: Path, passages: Sequence[Passage]) -> None:
     offsets = [0]
@@ -254,6 +257,7 @@ def _write_terms(folder: Path, name: str, token_lists: Sequence[Sequence[str]], 
 def _write_build(
     folder: Path,
     parsed: Sequence[ParsedReport],
+    keys: Sequence[str],
     embedder: _Embedder,
     *,
     vector_index: VectorIndexKind,
@@ -265,48 +269,46 @@ def _write_build(
     `previous` is the build being replaced, whose trained vector indexes may be reused.
     """
     passages: list[Passage] = []
-    contexts: list[str] = []
-    sentence_texts: list[str] = []
-    spans: list[np.ndarray] = []
-    passage_vectors: list[np.ndarray] = []
-    sentence_vectors: list[np.ndarray] = []
     report_rows: dict[str, list[int]] = {}
-    for done, item in enumerate(parsed, start=1):
+    parts: list[ReportParts] = []
+    for done, (item, key) in enumerate(zip(parsed, keys, strict=True), start=1):
         first_row = len(passages)
-        report_contexts = index_texts(item.passages)  # a list's lead-in never crosses reports
-        texts, report_spans = _sentences(item.passages, first_row)
-        vectors = embedder.vectors([*report_contexts, *texts])
-        passage_vectors.append(vectors[: len(report_contexts)])
-        sentence_vectors.append(vectors[len(report_contexts) :])
+        part = embedder.parts(item, key)
+        parts.append(part)
         passages.extend(item.passages)
-        contexts.extend(report_contexts)
-        sentence_texts.extend(texts)
-        spans.append(report_spans)
         report_rows[item.report.id] = [first_row, len(passages)]
-        reporter.report_done(done, f"indexed {item.report.id}: {len(item.passages)} passages, {len(texts)} sentences")
+        reporter.report_done(
+            done, f"indexed {item.report.id}: {len(item.passages)} passages, {len(part.spans)} sentences"
+        )
 
     reporter(_EMBEDDED, "writing the index")
-    dimension = next(v.shape[1] for v in passage_vectors if v.size)
+    dimension = next(p.passage_vectors.shape[1] for p in parts if p.passage_vectors.size)
     tables = {
         "passages": write_table(
-            folder, "passages", np.concatenate(passage_vectors), vector_index, previous=previous
+            folder,
+            "passages",
+            np.concatenate([p.passage_vectors.reshape(-1, dimension) for p in parts]),
+            vector_index,
+            previous=previous,
         ),
         "sentences": write_table(
             folder,
             "sentences",
-            np.concatenate([v.reshape(-1, dimension) for v in sentence_vectors]),
+            np.concatenate([p.sentence_vectors.reshape(-1, dimension) for p in parts]),
             vector_index,
             previous=previous,
         ),
     }
-    np.save(folder / "sentences.spans.npy", np.concatenate(spans), allow_pickle=False)
-    first = np.searchsorted(np.concatenate(spans)[:, 0], np.arange(len(passages) + 1), side="left")
+    first_rows = np.cumsum([0, *(len(item.passages) for item in parsed)])
+    spans = np.concatenate([p.spans + [row, 0, 0] for p, row in zip(parts, first_rows, strict=False)])
+    np.save(folder / "sentences.spans.npy", spans, allow_pickle=False)
+    first = np.searchsorted(spans[:, 0], np.arange(len(passages) + 1), side="left")
     np.save(folder / "sentences.first.npy", first.astype(np.int64), allow_pickle=False)
     np.save(folder / "passages.asks.npy", np.asarray([p.text.endswith("?") for p in passages]), allow_pickle=False)
 
-    vocabulary = write_postings(folder, [tokenize(text) for text in contexts])
-    _write_terms(folder, "passages.terms", [tokenize(p.text) for p in passages], vocabulary)
-    _write_terms(folder, "sentences.terms", [tokenize(text) for text in sentence_texts], vocabulary)
+    vocabulary = write_postings(folder, [tokens for p in parts for tokens in p.context_tokens])
+    _write_terms(folder, "passages.terms", [tokens for p in parts for tokens in p.passage_tokens], vocabulary)
+    _write_terms(folder, "sentences.terms", [tokens for p in parts for tokens in p.sentence_tokens], vocabulary)
 
     lists: dict[str, list[int]] = {}
     for row, passage in enumerate(passages):
@@ -320,12 +322,16 @@ def _write_build(
             "judgments": [row for row, p in enumerate(passages) if p.kind is PassageKind.JUDGMENT],
         },
     )
-    write_json(folder / "acronyms.json", find_acronyms(p.text for p in passages))
+    acronyms: dict[str, str] = {}
+    for part in parts:  # as if found over all passages in order: the first definition wins
+        for acronym, long_form in part.acronyms:
+            acronyms.setdefault(acronym, long_form)
+    write_json(folder / "acronyms.json", acronyms)
     write_json(folder / "reports.json", [item.report.to_dict() for item in parsed])
     _write_passages(folder, passages)
     return {
         "dimension": int(dimension),
-        "counts": {"reports": len(parsed), "passages": len(passages), "sentences": len(sentence_texts)},
+        "counts": {"reports": len(parsed), "passages": len(passages), "sentences": len(spans)},
         "tables": tables,
     }
 
@@ -419,7 +425,13 @@ def build(
         try:
             previous = builds / current["build_id"] if current else None
             written = _write_build(
-                staging, parsed, embedder, vector_index=kind, reporter=reporter, previous=previous
+                staging,
+                parsed,
+                [_parse_key(s, _parser_version()) for s in sources],
+                embedder,
+                vector_index=kind,
+                reporter=reporter,
+                previous=previous,
             )
             manifest = {
                 "format_version": FORMAT_VERSION,
@@ -454,7 +466,7 @@ def build(
             raise
         _switch_to(index_dir, build_id)
         oldest = _prune(index_dir, keep=build_id)
-        cache.prune(older_than=oldest)
+        cache.prune(older_than=oldest, keep=build_id)
     logger.info(
         "switched to build %s in %.1fs: %d texts embedded in %.1fs, %d from the cache",
         build_id,
