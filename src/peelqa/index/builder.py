@@ -263,11 +263,13 @@ def _write_build(
     vector_index: VectorIndexKind,
     reporter: _Reporter,
     previous: Path | None,
+    stages: dict[str, float],
 ) -> dict[str, Any]:
     """Write every file of a build but the manifest; what the manifest says about them.
 
     `previous` is the build being replaced, whose trained vector indexes may be reused.
     """
+    started = time.perf_counter()
     passages: list[Passage] = []
     report_rows: dict[str, list[int]] = {}
     parts: list[ReportParts] = []
@@ -281,6 +283,8 @@ def _write_build(
             done, f"indexed {item.report.id}: {len(item.passages)} passages, {len(part.spans)} sentences"
         )
 
+    stages["parts"] = time.perf_counter() - started
+    started = time.perf_counter()
     reporter(_EMBEDDED, "writing the index")
     dimension = next(p.passage_vectors.shape[1] for p in parts if p.passage_vectors.size)
     tables = {
@@ -329,6 +333,7 @@ def _write_build(
     write_json(folder / "acronyms.json", acronyms)
     write_json(folder / "reports.json", [item.report.to_dict() for item in parsed])
     _write_passages(folder, passages)
+    stages["write"] = time.perf_counter() - started
     return {
         "dimension": int(dimension),
         "counts": {"reports": len(parsed), "passages": len(passages), "sentences": len(spans)},
@@ -422,6 +427,7 @@ def build(
         builds.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
         embedder = _Embedder(cache, encoder_factory, model, build_id)
+        stages: dict[str, float] = {"parse": parse_seconds}
         try:
             previous = builds / current["build_id"] if current else None
             written = _write_build(
@@ -432,7 +438,11 @@ def build(
                 vector_index=kind,
                 reporter=reporter,
                 previous=previous,
+                stages=stages,
             )
+            checked = time.perf_counter()
+            file_sums = checksums(staging)
+            stages["checksums"] = time.perf_counter() - checked
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "build_id": build_id,
@@ -455,8 +465,10 @@ def build(
                     "embed_seconds": round(embedder.seconds, 2),
                     "texts_embedded": embedder.embedded,
                     "texts_reused": embedder.reused,
+                    # where the time went: each report's parts (embedding included), writing the files
+                    **{f"{stage}_seconds": round(seconds, 2) for stage, seconds in stages.items() if stage != "parse"},
                 },
-                "files": checksums(staging),
+                "files": file_sums,
             }
             write_json(staging / "manifest.json", manifest)
             _fsync_tree(staging)
@@ -464,16 +476,19 @@ def build(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        synced = time.perf_counter()
         _switch_to(index_dir, build_id)
         oldest = _prune(index_dir, keep=build_id)
         cache.prune(older_than=oldest, keep=build_id)
+        stages["switch and prune"] = time.perf_counter() - synced
     logger.info(
-        "switched to build %s in %.1fs: %d texts embedded in %.1fs, %d from the cache",
+        "switched to build %s in %.1fs: %d texts embedded in %.1fs, %d from the cache; time by stage: %s",
         build_id,
         time.perf_counter() - started,
         embedder.embedded,
         embedder.seconds,
         embedder.reused,
+        ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in stages.items()),
     )
     reporter(1.0, f"built {build_id}")
     return BuildResult(build_id, True, manifest)
