@@ -246,11 +246,17 @@ def _write_passages(folder: Path, passages: Sequence[Passage]) -> None:
 
 def _write_terms(folder: Path, name: str, token_lists: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> None:
     """Each row's distinct keyword ids, sorted: `name.npy` and where each row's start (`name.first.npy`)."""
-    rows = [sorted({vocabulary[t] for t in tokens if t in vocabulary}) for tokens in token_lists]
-    first = np.zeros(len(rows) + 1, dtype=np.int64)
-    first[1:] = np.cumsum([len(r) for r in rows])
-    flat = np.fromiter((i for r in rows for i in r), dtype=np.int32, count=int(first[-1]))
-    np.save(folder / f"{name}.npy", flat, allow_pickle=False)
+    lengths = np.asarray([len(tokens) for tokens in token_lists], dtype=np.int64)
+    ids = np.fromiter(
+        (vocabulary.get(t, -1) for tokens in token_lists for t in tokens), dtype=np.int64, count=int(lengths.sum())
+    )
+    owner = np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
+    known = ids >= 0
+    # one sort of (row, id) pairs instead of a set per row: distinct, and in row then id order
+    terms = max(1, len(vocabulary))
+    pairs = np.unique(owner[known] * terms + ids[known])
+    first = np.searchsorted(pairs // terms, np.arange(len(token_lists) + 1), side="left").astype(np.int64)
+    np.save(folder / f"{name}.npy", (pairs % terms).astype(np.int32), allow_pickle=False)
     np.save(folder / f"{name}.first.npy", first, allow_pickle=False)
 
 
