@@ -274,6 +274,35 @@ def test_adding_a_report_embeds_only_that_report(tmp_path: Path, small_corpus: P
     assert len(recording.texts) == len(set(recording.texts)) == result.manifest["build"]["texts_embedded"]
 
 
+def _build_files(index_dir: Path) -> dict[str, bytes]:
+    folder = index_dir / "builds" / (index_dir / "CURRENT").read_text().strip()
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "manifest.json"}
+
+
+def test_a_report_read_back_from_the_cache_builds_what_deriving_it_afresh_builds(
+    tmp_path: Path, small_corpus: Path
+) -> None:
+    build(small_corpus, tmp_path / "grown", FakeEncoder, model="fake-encoder")
+    (small_corpus / "other-force.txt").write_text(REPORT_TEXT.replace("Wiltshire", "Dorset"), encoding="utf-8")
+    grown = build(small_corpus, tmp_path / "grown", FakeEncoder, model="fake-encoder")  # two reports' parts kept
+    fresh = build(small_corpus, tmp_path / "fresh", FakeEncoder, model="fake-encoder")
+    assert grown.manifest["counts"] == fresh.manifest["counts"] and grown.manifest["counts"]["reports"] == 3
+    assert _build_files(tmp_path / "grown") == _build_files(tmp_path / "fresh")
+
+
+def test_vectors_of_kept_reports_outlive_builds_that_do_not_look_them_up(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report read back whole stamps none of its texts, yet a later code change embeds nothing."""
+    build(small_corpus, tmp_path / "index", FakeEncoder, model="fake-encoder")
+    for n in range(4):  # more builds than are kept, each reading the shipped report's parts back
+        (small_corpus / "second-report.txt").write_text(f"Report {n}\n\nThe force was legitimate in year {n} of the inspection.\n")
+        build(small_corpus, tmp_path / "index", FakeEncoder, model="fake-encoder")
+    monkeypatch.setattr(builder, "_code_version", lambda: "a changed tokenizer")
+    changed = build(small_corpus, tmp_path / "index", _never, model="fake-encoder")
+    assert changed.manifest["build"]["texts_embedded"] == 0
+
+
 def test_the_cache_forgets_what_no_kept_build_uses(tmp_path: Path, small_corpus: Path) -> None:
     from peelqa.index.cache import BuildCache
 

@@ -3,7 +3,8 @@
 A build is written under a temporary name, fsynced, renamed into `builds/`,
 and only then named in CURRENT: a crash, a kill or a bad report mid-build
 leaves the previous build serving, and the next build cleans up after it.
-Each report's parse and each text's vector come from the cache when they
+Each report's parse, what the build derives from it (vectors, tokens, sentences,
+acronyms: `report_parts.py`) and each text's vector come from the cache when they
 can (`cache.py`), so a build costs what changed since the last one.
 """
 
@@ -30,16 +31,14 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .. import __version__
-from ..acronyms import find_acronyms
-from ..context import CONTEXT_VERSION, index_texts
+from ..context import CONTEXT_VERSION, index_texts  # noqa: F401 - index_texts: the tests' seam
 from ..errors import BuildInProgress, CorpusError
-from ..keywords import tokenize
 from ..kinds import PassageKind, VectorIndexKind
 from ..parsing import PARSER_VERSION, SUPPORTED_SUFFIXES, ParsedReport, parse_file, sidecar_path
 from ..records import Passage
-from ..sentences import split_sentences
 from .cache import BuildCache, text_key
 from .postings import BM25_PARAMS, write_postings
+from .report_parts import ReportParts, derive_parts
 from .store import FORMAT_VERSION, checksums, read_manifest, sha256_of, write_json
 from .vectors import write_table
 
@@ -173,13 +172,16 @@ class _Reporter:
         self(_PARSED + (_EMBEDDED - _PARSED) * done / self.reports, message)
 
 
+def _parse_key(source: _Source, parser: str) -> str:
+    state = [source.path.name, source.sha256, source.sidecar_sha256, parser]
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()
+
+
 def _parse_corpus(sources: Sequence[_Source], cache: BuildCache, build_id: str) -> list[ParsedReport]:
     parser = _parser_version()
     parsed: list[ParsedReport] = []
     for source in sources:
-        key = hashlib.sha256(
-            json.dumps([source.path.name, source.sha256, source.sidecar_sha256, parser]).encode()
-        ).hexdigest()
+        key = _parse_key(source, parser)
         item = cache.parsed(key, used=build_id)
         if item is None:
             item = parse_file(source.path)
@@ -191,16 +193,6 @@ def _parse_corpus(sources: Sequence[_Source], cache: BuildCache, build_id: str) 
         if other != item.report.source:
             raise CorpusError(f"{other} and {item.report.source} would both be report {item.report.id!r}; rename one")
     return parsed
-
-
-def _sentences(passages: Sequence[Passage], first_row: int) -> tuple[list[str], np.ndarray]:
-    texts: list[str] = []
-    spans: list[tuple[int, int, int]] = []
-    for row, passage in enumerate(passages, start=first_row):
-        for start, end in split_sentences(passage.text):
-            texts.append(passage.text[start:end])
-            spans.append((row, start, end))
-    return texts, np.asarray(spans, dtype=np.int64).reshape(-1, 3)
 
 
 class _Embedder:
@@ -230,6 +222,17 @@ class _Embedder:
         self.reused += len(known) - len(missing)  # distinct texts the cache already had
         return np.stack([known[key] for key in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
 
+    def parts(self, item: ParsedReport, key: str) -> ReportParts:
+        """What the build needs of one report: its kept parts, else derived (and kept)."""
+        parts_key = hashlib.sha256(json.dumps([key, self.model, _code_version()]).encode()).hexdigest()
+        parts = self.cache.parts(parts_key, used=self.build_id)
+        if parts is not None:
+            self.reused += len(parts.text_keys) // 32
+            return parts
+        parts = derive_parts(item, self.vectors)
+        self.cache.put_parts(parts_key, parts, used=self.build_id)
+        return parts
+
 
 def _write_passages(folder: Path, passages: Sequence[Passage]) -> None:
     offsets = [0]
@@ -243,70 +246,79 @@ def _write_passages(folder: Path, passages: Sequence[Passage]) -> None:
 
 def _write_terms(folder: Path, name: str, token_lists: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> None:
     """Each row's distinct keyword ids, sorted: `name.npy` and where each row's start (`name.first.npy`)."""
-    rows = [sorted({vocabulary[t] for t in tokens if t in vocabulary}) for tokens in token_lists]
-    first = np.zeros(len(rows) + 1, dtype=np.int64)
-    first[1:] = np.cumsum([len(r) for r in rows])
-    flat = np.fromiter((i for r in rows for i in r), dtype=np.int32, count=int(first[-1]))
-    np.save(folder / f"{name}.npy", flat, allow_pickle=False)
+    lengths = np.asarray([len(tokens) for tokens in token_lists], dtype=np.int64)
+    ids = np.fromiter(
+        (vocabulary.get(t, -1) for tokens in token_lists for t in tokens), dtype=np.int64, count=int(lengths.sum())
+    )
+    owner = np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
+    known = ids >= 0
+    # one sort of (row, id) pairs instead of a set per row: distinct, and in row then id order
+    terms = max(1, len(vocabulary))
+    pairs = np.unique(owner[known] * terms + ids[known])
+    first = np.searchsorted(pairs // terms, np.arange(len(token_lists) + 1), side="left").astype(np.int64)
+    np.save(folder / f"{name}.npy", (pairs % terms).astype(np.int32), allow_pickle=False)
     np.save(folder / f"{name}.first.npy", first, allow_pickle=False)
 
 
 def _write_build(
     folder: Path,
     parsed: Sequence[ParsedReport],
+    keys: Sequence[str],
     embedder: _Embedder,
     *,
     vector_index: VectorIndexKind,
     reporter: _Reporter,
     previous: Path | None,
+    stages: dict[str, float],
 ) -> dict[str, Any]:
     """Write every file of a build but the manifest; what the manifest says about them.
 
     `previous` is the build being replaced, whose trained vector indexes may be reused.
     """
+    started = time.perf_counter()
     passages: list[Passage] = []
-    contexts: list[str] = []
-    sentence_texts: list[str] = []
-    spans: list[np.ndarray] = []
-    passage_vectors: list[np.ndarray] = []
-    sentence_vectors: list[np.ndarray] = []
     report_rows: dict[str, list[int]] = {}
-    for done, item in enumerate(parsed, start=1):
+    parts: list[ReportParts] = []
+    for done, (item, key) in enumerate(zip(parsed, keys, strict=True), start=1):
         first_row = len(passages)
-        report_contexts = index_texts(item.passages)  # a list's lead-in never crosses reports
-        texts, report_spans = _sentences(item.passages, first_row)
-        vectors = embedder.vectors([*report_contexts, *texts])
-        passage_vectors.append(vectors[: len(report_contexts)])
-        sentence_vectors.append(vectors[len(report_contexts) :])
+        part = embedder.parts(item, key)
+        parts.append(part)
         passages.extend(item.passages)
-        contexts.extend(report_contexts)
-        sentence_texts.extend(texts)
-        spans.append(report_spans)
         report_rows[item.report.id] = [first_row, len(passages)]
-        reporter.report_done(done, f"indexed {item.report.id}: {len(item.passages)} passages, {len(texts)} sentences")
+        reporter.report_done(
+            done, f"indexed {item.report.id}: {len(item.passages)} passages, {len(part.spans)} sentences"
+        )
 
+    stages["parts"] = time.perf_counter() - started
+    started = time.perf_counter()
     reporter(_EMBEDDED, "writing the index")
-    dimension = next(v.shape[1] for v in passage_vectors if v.size)
+    dimension = next(p.passage_vectors.shape[1] for p in parts if p.passage_vectors.size)
     tables = {
         "passages": write_table(
-            folder, "passages", np.concatenate(passage_vectors), vector_index, previous=previous
+            folder,
+            "passages",
+            np.concatenate([p.passage_vectors.reshape(-1, dimension) for p in parts]),
+            vector_index,
+            previous=previous,
         ),
         "sentences": write_table(
             folder,
             "sentences",
-            np.concatenate([v.reshape(-1, dimension) for v in sentence_vectors]),
+            np.concatenate([p.sentence_vectors.reshape(-1, dimension) for p in parts]),
             vector_index,
             previous=previous,
         ),
     }
-    np.save(folder / "sentences.spans.npy", np.concatenate(spans), allow_pickle=False)
-    first = np.searchsorted(np.concatenate(spans)[:, 0], np.arange(len(passages) + 1), side="left")
+    first_rows = np.cumsum([0, *(len(item.passages) for item in parsed)])
+    spans = np.concatenate([p.spans + [row, 0, 0] for p, row in zip(parts, first_rows, strict=False)])
+    np.save(folder / "sentences.spans.npy", spans, allow_pickle=False)
+    first = np.searchsorted(spans[:, 0], np.arange(len(passages) + 1), side="left")
     np.save(folder / "sentences.first.npy", first.astype(np.int64), allow_pickle=False)
     np.save(folder / "passages.asks.npy", np.asarray([p.text.endswith("?") for p in passages]), allow_pickle=False)
 
-    vocabulary = write_postings(folder, [tokenize(text) for text in contexts])
-    _write_terms(folder, "passages.terms", [tokenize(p.text) for p in passages], vocabulary)
-    _write_terms(folder, "sentences.terms", [tokenize(text) for text in sentence_texts], vocabulary)
+    vocabulary = write_postings(folder, [tokens for p in parts for tokens in p.context_tokens])
+    _write_terms(folder, "passages.terms", [tokens for p in parts for tokens in p.passage_tokens], vocabulary)
+    _write_terms(folder, "sentences.terms", [tokens for p in parts for tokens in p.sentence_tokens], vocabulary)
 
     lists: dict[str, list[int]] = {}
     for row, passage in enumerate(passages):
@@ -320,12 +332,17 @@ def _write_build(
             "judgments": [row for row, p in enumerate(passages) if p.kind is PassageKind.JUDGMENT],
         },
     )
-    write_json(folder / "acronyms.json", find_acronyms(p.text for p in passages))
+    acronyms: dict[str, str] = {}
+    for part in parts:  # as if found over all passages in order: the first definition wins
+        for acronym, long_form in part.acronyms:
+            acronyms.setdefault(acronym, long_form)
+    write_json(folder / "acronyms.json", acronyms)
     write_json(folder / "reports.json", [item.report.to_dict() for item in parsed])
     _write_passages(folder, passages)
+    stages["write"] = time.perf_counter() - started
     return {
         "dimension": int(dimension),
-        "counts": {"reports": len(parsed), "passages": len(passages), "sentences": len(sentence_texts)},
+        "counts": {"reports": len(parsed), "passages": len(passages), "sentences": len(spans)},
         "tables": tables,
     }
 
@@ -416,11 +433,22 @@ def build(
         builds.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
         embedder = _Embedder(cache, encoder_factory, model, build_id)
+        stages: dict[str, float] = {"parse": parse_seconds}
         try:
             previous = builds / current["build_id"] if current else None
             written = _write_build(
-                staging, parsed, embedder, vector_index=kind, reporter=reporter, previous=previous
+                staging,
+                parsed,
+                [_parse_key(s, _parser_version()) for s in sources],
+                embedder,
+                vector_index=kind,
+                reporter=reporter,
+                previous=previous,
+                stages=stages,
             )
+            checked = time.perf_counter()
+            file_sums = checksums(staging)
+            stages["checksums"] = time.perf_counter() - checked
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "build_id": build_id,
@@ -443,8 +471,10 @@ def build(
                     "embed_seconds": round(embedder.seconds, 2),
                     "texts_embedded": embedder.embedded,
                     "texts_reused": embedder.reused,
+                    # where the time went: each report's parts (embedding included), writing the files
+                    **{f"{stage}_seconds": round(seconds, 2) for stage, seconds in stages.items() if stage != "parse"},
                 },
-                "files": checksums(staging),
+                "files": file_sums,
             }
             write_json(staging / "manifest.json", manifest)
             _fsync_tree(staging)
@@ -452,16 +482,19 @@ def build(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        synced = time.perf_counter()
         _switch_to(index_dir, build_id)
         oldest = _prune(index_dir, keep=build_id)
-        cache.prune(older_than=oldest)
+        cache.prune(older_than=oldest, keep=build_id)
+        stages["switch and prune"] = time.perf_counter() - synced
     logger.info(
-        "switched to build %s in %.1fs: %d texts embedded in %.1fs, %d from the cache",
+        "switched to build %s in %.1fs: %d texts embedded in %.1fs, %d from the cache; time by stage: %s",
         build_id,
         time.perf_counter() - started,
         embedder.embedded,
         embedder.seconds,
         embedder.reused,
+        ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in stages.items()),
     )
     reporter(1.0, f"built {build_id}")
     return BuildResult(build_id, True, manifest)

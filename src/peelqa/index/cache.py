@@ -1,11 +1,13 @@
-"""What builds keep for the next build: vectors by (model, text), parsed reports.
+"""What builds keep for the next build: vectors by (model, text), parsed reports, report parts.
 
 One SQLite file in the index folder. Embedding is most of a build's cost, so
 a text that was embedded once with a model is never embedded again: adding
 one report to many embeds only that report, and rebuilding after a code
 change embeds only the texts that changed. Parsed reports are kept by the
 source's digest, its file name, its metadata sidecar and the parser's code
-version. Only the builder (holding the build lock) writes; SQLite's own
+version. What a build derives from a parsed report (`report_parts.py`) is
+kept whole by the parse key, model and code version, so an unchanged report
+costs one read. Only the builder (holding the build lock) writes; SQLite's own
 locking and write-ahead log keep a reader in another process safe, and a
 build killed mid-way leaves every committed report reusable.
 """
@@ -17,11 +19,15 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..parsing import ParsedReport
 from ..records import Passage, Report
+
+if TYPE_CHECKING:
+    from .report_parts import ReportParts
 
 __all__ = ["BuildCache", "text_key"]
 
@@ -29,8 +35,12 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
     model TEXT NOT NULL, text_key BLOB NOT NULL, vector BLOB NOT NULL, used TEXT NOT NULL,
     PRIMARY KEY (model, text_key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS vectors_used ON vectors (used);
 CREATE TABLE IF NOT EXISTS parsed (
     parse_key TEXT PRIMARY KEY, report TEXT NOT NULL, passages TEXT NOT NULL, used TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parts (
+    parts_key TEXT PRIMARY KEY, arrays BLOB NOT NULL, words TEXT NOT NULL, text_keys BLOB NOT NULL,
+    used TEXT NOT NULL);
 """
 _CHUNK = 500  # keys per statement, well under SQLite's variable limit
 
@@ -108,15 +118,51 @@ class BuildCache:
             ],
         )
 
+    # -- report parts ------------------------------------------------------------
+
+    def parts(self, key: str, *, used: str) -> ReportParts | None:
+        from .report_parts import ReportParts
+
+        row = self._db.execute("SELECT arrays, words, text_keys FROM parts WHERE parts_key = ?", [key]).fetchone()
+        if row is None:
+            return None
+        self._db.execute("UPDATE parts SET used = ? WHERE parts_key = ?", [used, key])
+        return ReportParts.from_blob(row[0], row[1], row[2])
+
+    def put_parts(self, key: str, parts: ReportParts, *, used: str) -> None:
+        arrays, words = parts.to_blob()
+        self._db.execute(
+            "INSERT OR REPLACE INTO parts (parts_key, arrays, words, text_keys, used) VALUES (?, ?, ?, ?, ?)",
+            [key, arrays, words, parts.text_keys, used],
+        )
+
     # -- upkeep ----------------------------------------------------------------
 
-    def prune(self, *, older_than: str) -> int:
-        """Forget what no build since `older_than` (a build id) has used; how many entries went."""
+    def prune(self, *, older_than: str, keep: str) -> int:
+        """Forget what no build since `older_than` (a build id) has used; how many entries went.
+
+        A build that reads a report's parts does not stamp the vectors of its
+        texts one by one: those the kept parts hold stay (stamped `keep`, the
+        current build, so that the next builds need not look at them again),
+        so that a code change later still finds them.
+        """
         with self._db:
             self._db.execute("BEGIN")
-            gone = self._db.execute("DELETE FROM vectors WHERE used < ?", [older_than]).rowcount
-            gone += self._db.execute("DELETE FROM parsed WHERE used < ?", [older_than]).rowcount
+            gone = self._db.execute("DELETE FROM parsed WHERE used < ?", [older_than]).rowcount
+            gone += self._db.execute("DELETE FROM parts WHERE used < ?", [older_than]).rowcount
+            stale = self._db.execute("SELECT model, text_key FROM vectors WHERE used < ?", [older_than]).fetchall()
+            if stale:
+                held = self._held_by_parts()
+                kept = [(keep, model, key) for model, key in stale if key in held]
+                self._db.executemany("UPDATE vectors SET used = ? WHERE model = ? AND text_key = ?", kept)
+                gone += self._db.execute("DELETE FROM vectors WHERE used < ?", [older_than]).rowcount
         return gone
+
+    def _held_by_parts(self) -> set[bytes]:
+        held: set[bytes] = set()
+        for (keys,) in self._db.execute("SELECT text_keys FROM parts"):
+            held.update(keys[i : i + 32] for i in range(0, len(keys), 32))
+        return held
 
     def count(self, model: str) -> int:
         """How many vectors of `model` are kept."""
