@@ -146,3 +146,21 @@ def test_a_year_the_report_holds_is_no_stranger(qa: QA) -> None:
     result = qa.ask("What did HMIC recommend in its 2014 crime inspection?")
     assert result.answer.found
     assert "we recommended that the force" in result.hits[0].passage.text
+
+
+@pytest.mark.parametrize(
+    ("question", "reports_word"),
+    [
+        ("How are persistent burglars steered away from crime?", "burglary"),
+        ("What worried the inspectors about kids who go missing?", "children"),
+    ],
+)
+def test_a_word_the_reports_lack_also_searches_their_word_for_it(qa: QA, question: str, reports_word: str) -> None:
+    from peelqa.keywords import tokenize
+
+    analysed = qa.retriever.analyser.analyse(question)
+    (stem,) = tokenize(reports_word)
+    assert stem not in analysed.words
+    assert qa.index.postings.ids([stem])[0] in analysed.terms.ids.tolist()
+    top = qa.retriever.search(question, top_k=3)
+    assert any(stem in tokenize(hit.passage.text) for hit in top.hits)
