@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from peelqa.answer_types import holds_type
+from peelqa.kinds import AnswerType
 from peelqa.qa import QA
 
 INVESTIGATING = "How effective is the force at investigating crime and managing offenders?"
@@ -164,3 +166,20 @@ def test_a_word_the_reports_lack_also_searches_their_word_for_it(qa: QA, questio
     assert qa.index.postings.ids([stem])[0] in analysed.terms.ids.tolist()
     top = qa.retriever.search(question, top_k=3)
     assert any(stem in tokenize(hit.passage.text) for hit in top.hits)
+
+
+def test_a_post_holder_the_report_never_names_is_not_answered(qa: QA) -> None:
+    # the report names the post ("the chief constable chairs …") but never who holds it
+    analysed = qa.retriever.analyser.analyse("Who is the chief constable of Wiltshire Police?")
+    assert analysed.answer_type is AnswerType.PERSON
+    result = qa.ask("Who is the chief constable of Wiltshire Police?")
+    assert not result.answer.found, result.answer.text
+    # who does a thing may be answered with a post, so it asks for no name
+    chairs = qa.ask("Who chairs the local resilience forum?")
+    assert qa.retriever.analyser.analyse("Who chairs the local resilience forum?").answer_type is None
+    assert chairs.answer.found and "chief constable" in chairs.answer.text.lower()
+
+
+def test_a_name_is_read_only_after_an_honorific_or_a_rank() -> None:
+    texts = ["Chief Constable Jane Doe opened it.", "The chief constable chairs the board.", "Mr Smith said so."]
+    assert holds_type(texts, AnswerType.PERSON).tolist() == [True, False, True]
