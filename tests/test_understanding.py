@@ -183,3 +183,12 @@ def test_a_post_holder_the_report_never_names_is_not_answered(qa: QA) -> None:
 def test_a_name_is_read_only_after_an_honorific_or_a_rank() -> None:
     texts = ["Chief Constable Jane Doe opened it.", "The chief constable chairs the board.", "Mr Smith said so."]
     assert holds_type(texts, AnswerType.PERSON).tolist() == [True, False, True]
+
+
+def test_grades_of_something_no_judgment_is_about_are_not_given(qa: QA) -> None:
+    result = qa.ask("What efficiency grade did Wiltshire get in 2015?")
+    assert not result.answer.found
+    assert "grade nothing about “efficiency”" in result.answer.text
+    assert len(result.hits) == 5  # the nearest passages, not the grades
+    framed = qa.ask("Compare the grades across every part of the inspection")
+    assert framed.answer.found and framed.answer.kind == "grades"

@@ -20,7 +20,7 @@ import numpy as np
 from .answer_types import holds_type
 from .index import Index
 from .intents import Intent
-from .keywords import tokenize
+from .keywords import tokenize, tokens
 from .kinds import AnswerType, IntentKind
 from .query import Analyser, Query, QueryEncoder
 from .records import Hit, Report
@@ -356,6 +356,11 @@ class Retriever:
             intent = Intent(IntentKind.PASSAGES)
 
         judgments = scope.keep(self.index, self._judgments)
+        ungraded = self._ungraded_topic(q) if intent.kind is IntentKind.GRADES else ()
+        if ungraded:  # grades of something no judgment is about: the nearest passages, not found
+            written = {t.stem: q.text[t.start : t.end] for t in tokens(q.text)}
+            note = "the reports searched grade nothing about " + ", ".join(f"“{written.get(w, w)}”" for w in ungraded)
+            intent = Intent(IntentKind.PASSAGES)
         if intent.kind is IntentKind.GRADES:
             if len(judgments):
                 return done(self._grade_hits(q, judgments), judgments.tolist(), True)
@@ -379,7 +384,7 @@ class Retriever:
         relevant = best_dense >= self.tuning.min_relevance or (
             best_dense >= self.tuning.min_name_relevance and not q.unknown and self._names_rare_term(q, rows[0])
         )
-        found = bool(hits) and not q.strangers and relevant and self._holds_value(q, rows)
+        found = bool(hits) and not q.strangers and not ungraded and relevant and self._holds_value(q, rows)
         return done(hits, rows, found, note)
 
     def _holds_value(self, q: Query, rows: Sequence[int]) -> bool:
@@ -410,6 +415,22 @@ class Retriever:
             if named[is_name].all() and (not total or float(weights[named].sum()) >= self.tuning.value_subject_share * total):
                 return True
         return False
+
+    def _ungraded_topic(self, q: Query) -> tuple[str, ...]:
+        """The words of a grades question asking for grades of something no judgment is about.
+
+        "What efficiency grade …?" of an effectiveness report: its topic holds a
+        word that no judgment's headings name and few passages hold. Common words
+        ("compare", "each area", "every part") only frame the question.
+        """
+        postings = self.index.postings
+        words = [w for w in q.intent.topic if not any(c.isdigit() for c in w) and not self._judgment_headings.get(w)]
+        if not words:
+            return ()
+        frequency = postings.document_frequency(postings.ids(words))
+        rare_below = max(2.0, self.tuning.rare_term_share * self.index.count())
+        rare = (frequency > 0) & (frequency <= rare_below)
+        return tuple(w for w, is_rare in zip(words, rare.tolist(), strict=True) if is_rare)
 
     def _names_rare_term(self, q: Query, row: int) -> bool:
         """Does passage `row` hold a name from the question that few passages hold?
