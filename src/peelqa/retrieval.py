@@ -62,6 +62,7 @@ class Tuning:
     min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
     rare_term_share: float = 0.02  # a name from the question that this share of passages hold at most
     list_scope_share: float = 0.5  # a list keeps to a section whose headings name this much of its topic
+    list_item_share: float = 0.5  # …and to the items holding this much of what its topic adds to the headings
     value_subject_share: float = 0.3  # a value found must sit in a passage naming this much of the subject (IDF)
     value_passages: int = 3  # the top hits searched for a value of the type asked for
     value_weight: float = 0.2  # added to the fused score of a passage holding a value of the type asked for
@@ -245,6 +246,9 @@ class Retriever:
         if not len(rows):
             return [], []
         scored = self._score_rows(q, rows)
+        about = self._items_about(q, rows)
+        if about:
+            return self._ranked_items(scored, about)
         by_report: dict[str, dict[tuple[str, ...], list[int]]] = {}
         for i, row in enumerate(rows.tolist()):
             passage = self.index.passages[row]
@@ -266,6 +270,43 @@ class Retriever:
                     hits.append(self._hit(scored, i, len(hits) + 1, group=label))
                     hit_rows.append(int(rows[i]))
         return hits, hit_rows
+
+    def _items_about(self, q: Query, rows: np.ndarray) -> list[int]:
+        """The positions of the list items about what the topic adds to the list's headings, or none.
+
+        "Which of those are about digital evidence?": the words of the topic
+        that no heading of the list's sections holds, and the items holding
+        most of them (IDF-weighted). A topic those headings hold ("… in how the
+        force investigates crime") keeps the list whole for its section; so
+        does a topic with words no passage holds, which cannot be read
+        ("the things HMIC wants it to fix").
+        """
+        headings = {heading for row in rows.tolist() for heading in self.index.passages[row].section[:-1]}
+        named = frozenset(tokenize(" ".join(headings)))
+        extra = [word for word in q.intent.topic if word not in named]
+        if not extra or not all(q.weights.get(word) for word in extra):
+            return []
+        ids = self.index.postings.ids(extra)
+        weights = self.index.postings.idf(ids)
+        whole = float(weights.sum())
+        about = []
+        for i, row in enumerate(rows.tolist()):
+            held = np.isin(ids, self.index.passage_terms(row))
+            if float(weights[held].sum()) >= self.tuning.list_item_share * whole:
+                about.append(i)
+        return about if len(about) < len(rows) else []
+
+    def _ranked_items(self, scored: _Scored, positions: list[int]) -> tuple[list[Hit], list[int]]:
+        """List items, the best match first, each labelled with its section."""
+        ordered = sorted(positions, key=lambda i: -float(scored.fused[i]))
+        hits: list[Hit] = []
+        for i in ordered:
+            passage = self.index.passages[int(scored.rows[i])]
+            label = passage.section[-2] if len(passage.section) > 1 else self.index.reports[passage.report_id].title
+            if len(self.index.reports) > 1:
+                label = f"{report_label(self.index.reports[passage.report_id])} › {label}"
+            hits.append(self._hit(scored, i, len(hits) + 1, group=label))
+        return hits, [int(scored.rows[i]) for i in ordered]
 
     def _scope_groups(
         self, q: Query, groups: list[tuple[str, ...]], relevance: dict[tuple[str, ...], float]
