@@ -33,7 +33,9 @@ class NearTerms:
     def __init__(self, index: Index, encoder: WordsEncoder, *, similarity: float = 0.5, per_word: int = 3) -> None:
         self.index = index
         self.encoder = encoder
-        self.similarity = similarity  # below this, a term is not the word's meaning (0.5-0.65 and 2-3 terms measured on dev, own and follow-ups: 0.5 and 3 best)
+        # below this, a term is not the word's meaning (0.5-0.65 and 2-3 terms a word
+        # measured on dev, own and follow-ups: 0.5 and 3 did best)
+        self.similarity = similarity
         self.per_word = per_word
         self._ids: np.ndarray | None = None
         self._vectors: np.ndarray | None = None
@@ -50,7 +52,8 @@ class NearTerms:
         stems = sorted((s for s in vocabulary if s.strip()), key=vocabulary.__getitem__)  # bm25s keeps an empty one
         words = [written[s].most_common(1)[0][0] if s in written else s for s in stems]
         self._ids = np.asarray([vocabulary[s] for s in stems], dtype=np.int64)
-        self._vectors = np.asarray(self.encoder.encode_queries(words), dtype=np.float32) if words else np.zeros((0, 1), np.float32)
+        vectors = self.encoder.encode_queries(words) if words else np.zeros((0, 1))
+        self._vectors = np.asarray(vectors, dtype=np.float32)
 
     def expand(self, terms: TermQuery, word_vectors: np.ndarray) -> TermQuery:
         """`terms` with the near terms of each missing word, each asked as often as it is similar."""

@@ -141,7 +141,8 @@ class Analyser:
         known = self.index.postings.ids(list(words)) >= 0
         unknown = tuple(dict.fromkeys(w for w, held in zip(words, known.tolist(), strict=True) if not held))
         # the words the index lacks, as written, encoded in the question's own pass
-        missing = list(dict.fromkeys(question[t.start : t.end] for t in found if t.stem in unknown and t.stem not in naming | names))
+        unread = set(unknown) - naming - names
+        missing = list(dict.fromkeys(question[t.start : t.end] for t in found if t.stem in unread))
         if missing:
             vectors = self.encoder.encode_queries([question, *missing])
             vector, terms = vectors[:1], self.near_terms.expand(terms, vectors[1:])

@@ -400,7 +400,8 @@ class Retriever:
         ungraded = self._ungraded_topic(q) if intent.kind is IntentKind.GRADES else ()
         if ungraded:  # grades of something no judgment is about: the nearest passages, not found
             written = {t.stem: q.text[t.start : t.end] for t in tokens(q.text)}
-            note = "the reports searched grade nothing about " + ", ".join(f"“{written.get(w, w)}”" for w in ungraded)
+            about = ", ".join(f"“{written.get(word, word)}”" for word in ungraded)
+            note = f"the reports searched grade nothing about {about}"
             intent = Intent(IntentKind.PASSAGES)
         if intent.kind is IntentKind.GRADES:
             if len(judgments):
