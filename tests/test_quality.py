@@ -22,18 +22,20 @@ def test_dev_questions_meet_the_targets(qa: QA) -> None:
 
 
 def test_own_questions_do_not_regress(qa: QA) -> None:
-    # o01-o32 and, written before any tuning for issue 9, o33-o85 (paraphrases, values, 14 unanswerable);
-    # measured 2026-11-27: hit@1 0.887, hit@5 0.972, MRR 0.919, list coverage 0.933, list precision 0.923,
-    # answer hit 0.875, unanswerable refused 13/14, answerable refused 0/71
+    # o01-o32; written before any tuning for issue 9, o33-o85; written before the second round, o86-o115
+    # (paraphrases, unusual list wordings, 25 unanswerable in all). Before that round: hit@1 0.822, hit@5 0.944,
+    # MRR 0.869, list coverage 0.861, list precision 0.812, answer hit 0.847, unanswerable refused 20/25.
+    # Measured after it, 2026-11-27: hit@1 0.867, hit@5 0.956, MRR 0.903, list coverage 0.861,
+    # list precision 0.812, answer hit 0.903, unanswerable refused 23/25, answerable refused 0/90
     report = evaluate(qa, load_questions(OWN_QUESTIONS))
-    assert report["hit@1"] >= 0.86, report["misses"]
+    assert report["hit@1"] >= 0.85, report["misses"]
     assert report["hit@5"] >= 0.95, report["misses"]
-    assert report["mrr@10"] >= 0.9, report["misses"]
-    assert report["list_coverage"] >= 0.9, report["misses"]
-    assert report["list_precision"] >= 0.9, report["misses"]
-    assert report["answer_hit"] >= 0.85, report["misses"]
-    assert report["refused"] >= 12 / 14, report["misses"]
-    assert report["wrongly_refused"] <= 1 / 71, report["misses"]
+    assert report["mrr@10"] >= 0.89, report["misses"]
+    assert report["list_coverage"] >= 0.85, report["misses"]
+    assert report["list_precision"] >= 0.8, report["misses"]
+    assert report["answer_hit"] >= 0.89, report["misses"]
+    assert report["refused"] >= 22 / 25, report["misses"]
+    assert report["wrongly_refused"] <= 1 / 90, report["misses"]
 
 
 def test_every_area_for_improvement_beyond_top_k(qa: QA) -> None:
@@ -182,3 +184,16 @@ def test_the_untouched_questions_do_not_regress(qa: QA) -> None:
     assert figures["list_precision"] >= 0.5, figures
     assert figures["refused"] >= 9 / 18, figures
     assert figures["wrongly_refused"] <= 2 / 64, figures
+
+
+def test_a_list_narrowed_by_a_topic_no_heading_names_gives_its_items_best_first(qa: QA) -> None:
+    supervision = qa.ask("Which of the areas for improvement are about supervision?")
+    assert supervision.answer.kind == "list"
+    assert "supervision" in supervision.hits[0].passage.text
+    assert all("supervis" in h.passage.text.lower() for h in supervision.hits)
+    assert len(supervision.hits) < 8
+    digital = qa.ask("Which of the areas for improvement in how the force investigates crime are about digital evidence?")
+    assert "digital evidence" in digital.hits[0].passage.text
+    assert [h.rank for h in digital.hits] == list(range(1, len(digital.hits) + 1))
+    # a topic worded in words no passage holds cannot narrow: the whole list
+    assert len(qa.ask("Name the things HMIC wants Wiltshire to fix.").hits) == 8

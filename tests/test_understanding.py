@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from peelqa.answer_types import holds_type
+from peelqa.kinds import AnswerType
 from peelqa.qa import QA
 
 INVESTIGATING = "How effective is the force at investigating crime and managing offenders?"
@@ -146,3 +148,47 @@ def test_a_year_the_report_holds_is_no_stranger(qa: QA) -> None:
     result = qa.ask("What did HMIC recommend in its 2014 crime inspection?")
     assert result.answer.found
     assert "we recommended that the force" in result.hits[0].passage.text
+
+
+@pytest.mark.parametrize(
+    ("question", "reports_word"),
+    [
+        ("How are persistent burglars steered away from crime?", "burglary"),
+        ("What worried the inspectors about kids who go missing?", "children"),
+    ],
+)
+def test_a_word_the_reports_lack_also_searches_their_word_for_it(qa: QA, question: str, reports_word: str) -> None:
+    from peelqa.keywords import tokenize
+
+    analysed = qa.retriever.analyser.analyse(question)
+    (stem,) = tokenize(reports_word)
+    assert stem not in analysed.words
+    assert qa.index.postings.ids([stem])[0] in analysed.terms.ids.tolist()
+    top = qa.retriever.search(question, top_k=3)
+    assert any(stem in tokenize(hit.passage.text) for hit in top.hits)
+
+
+def test_a_post_holder_the_report_never_names_is_not_answered(qa: QA) -> None:
+    # the report names the post ("the chief constable chairs …") but never who holds it
+    analysed = qa.retriever.analyser.analyse("Who is the chief constable of Wiltshire Police?")
+    assert analysed.answer_type is AnswerType.PERSON
+    result = qa.ask("Who is the chief constable of Wiltshire Police?")
+    assert not result.answer.found, result.answer.text
+    # who does a thing may be answered with a post, so it asks for no name
+    chairs = qa.ask("Who chairs the local resilience forum?")
+    assert qa.retriever.analyser.analyse("Who chairs the local resilience forum?").answer_type is None
+    assert chairs.answer.found and "chief constable" in chairs.answer.text.lower()
+
+
+def test_a_name_is_read_only_after_an_honorific_or_a_rank() -> None:
+    texts = ["Chief Constable Jane Doe opened it.", "The chief constable chairs the board.", "Mr Smith said so."]
+    assert holds_type(texts, AnswerType.PERSON).tolist() == [True, False, True]
+
+
+def test_grades_of_something_no_judgment_is_about_are_not_given(qa: QA) -> None:
+    result = qa.ask("What efficiency grade did Wiltshire get in 2015?")
+    assert not result.answer.found
+    assert "grade nothing about “efficiency”" in result.answer.text
+    assert len(result.hits) == 5  # the nearest passages, not the grades
+    framed = qa.ask("Compare the grades across every part of the inspection")
+    assert framed.answer.found and framed.answer.kind == "grades"

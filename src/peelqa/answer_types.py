@@ -1,7 +1,7 @@
 """Expected answer types: what kind of value a question asks for, and which texts hold one.
 
 "How many …?" wants a count, "How long …?" a duration, "What share …?" a
-percentage or rate, "When …?" a date, "What is the budget …?" a sum. A passage or sentence that holds a
+percentage or rate, "When …?" a date, "What is the budget …?" a sum, "Who is the chief constable?" a name. A passage or sentence that holds a
 value of that kind, next to the question's subject, answers better than one
 that only talks about the subject.
 """
@@ -52,6 +52,14 @@ _ASKS = (
         re.compile(r"^\s*(?:and\s+)?when\b|\b(?:what|which) (?:date|year|month|day)\b|\bsince when\b", re.I),
     ),
     (
+        AnswerType.PERSON,  # who holds a post, not who does a thing ("Who chairs …?" may be answered with a role)
+        re.compile(
+            r"^\s*(?:and\s+)?who\s+(?:is|was)\s+(?:the|its|their|\w+['’]s)\b"
+            r"|\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+names?\s+of\b|\bwhat\s+is\s+\w+['’]s\s+name\b",
+            re.I,
+        ),
+    ),
+    (
         AnswerType.COUNT,
         re.compile(
             r"\bhow many (?:times|occasions)\b|\bhow (?:many|much)\b|\bwhat (?:number|amount|total)\b"
@@ -80,6 +88,11 @@ _HOLDS = {
     ),
     AnswerType.SHARE: re.compile(r"\d\s*(?:%|per ?cent\b)|\bhalf\b|\bthirds?\b|\bquarters?\b", re.I),
     AnswerType.DATE: re.compile(rf"\b{_MONTHS}\b|\b(?:19|20)\d\d\b", re.I),
+    # an honorific or a rank before a capitalised name ("Mr Smith", "Chief Constable Jane Doe"); case matters
+    AnswerType.PERSON: re.compile(
+        r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Professor)\.?\s+[A-Z][a-z]+"
+        r"|\b(?:Constable|Commissioner|Superintendent|Inspector|Sergeant|Detective|Chief)\s+[A-Z][a-z]+\s+[A-Z][a-z]+"
+    ),
     AnswerType.MONEY: re.compile(r"[£$€]\s*\d|\b\d[\d,.]*\s*(?:pounds|euros|dollars)\b", re.I),
 }
 # A period a figure is for ("12 months to 30 June 2015") is no duration asked for.
@@ -112,7 +125,7 @@ def holds_type(texts: Sequence[str], kind: AnswerType) -> np.ndarray:
     Percentage of victims satisfied … to 31 March 2015" holds neither.
     """
     holds = _HOLDS[kind]
-    not_values = {AnswerType.DATE: None, AnswerType.DURATION: _PERIOD}.get(kind, _NOT_A_VALUE)
+    not_values = {AnswerType.DATE: None, AnswerType.PERSON: None, AnswerType.DURATION: _PERIOD}.get(kind, _NOT_A_VALUE)
     return np.fromiter(
         (holds.search(text if not_values is None else not_values.sub(" ", text)) is not None for text in texts),
         dtype=bool,

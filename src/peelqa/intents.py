@@ -116,8 +116,9 @@ def read_intent(
     if _GRADE_WORDS.search(question) or graded:
         topic = tuple(sorted(words - _TOPIC_NOISE - _GRADE_NOISE - (form if graded else frozenset())))
         names_one = bool(topic) if judged is None else not set(topic).isdisjoint(judged)
-        # no subject left, or none a judgment is about ("What grades did the force get?"): every judgment
-        return Intent(IntentKind.JUDGMENT, topic=topic) if names_one else Intent(IntentKind.GRADES)
+        # no subject left, or none a judgment is about ("What grades did the force get?"): every judgment,
+        # with the words left, which retrieval weighs ("efficiency grade": a grade the reports do not give)
+        return Intent(IntentKind.JUDGMENT, topic=topic) if names_one else Intent(IntentKind.GRADES, topic=topic)
     if likely is not None and likely.kind is IntentKind.LIST and likely.heading in headings:
         topic = tuple(sorted(words - _stems(likely.heading) - _TOPIC_NOISE - form))
         return Intent(IntentKind.LIST, heading=likely.heading, topic=topic)

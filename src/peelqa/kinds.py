@@ -57,3 +57,4 @@ class AnswerType(StrEnum):
     SHARE = "share"  # a percentage, proportion or rate
     DATE = "date"
     MONEY = "money"  # a sum: a budget, a cost
+    PERSON = "person"  # a named person: "Who is the chief constable?"

@@ -52,6 +52,7 @@ class QA:
         as fast as the hundredth; a one-shot `peelqa ask` need not pay twice.
         """
         self.ask("How effective is the force?")
+        self.retriever.analyser.near_terms.load()  # the index's term vectors, for words it lacks
 
     def ask(
         self,

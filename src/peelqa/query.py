@@ -22,6 +22,7 @@ from .index.postings import TermQuery
 from .intents import Intent, read_intent
 from .keywords import Token, tokenize, tokens
 from .kinds import AnswerType
+from .near_terms import NearTerms
 from .records import Report
 
 __all__ = ["Analyser", "Query", "QueryEncoder"]
@@ -42,6 +43,8 @@ class QueryEncoder(Protocol):
     """What analysis needs from an encoder (`peelqa.embedding.Encoder` is one)."""
 
     def encode_query(self, text: str) -> np.ndarray: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,6 +122,7 @@ class Analyser:
         self._acronyms = Acronyms(index.acronyms)
         self._names = _ReportNames(index.reports.values())
         self._examples = IntentExamples(encoder)
+        self.near_terms = NearTerms(index, encoder)
         # the words of the headings the graded judgments sit under: what a grades question may be about
         self._judged = frozenset(
             tokenize(" ".join(heading for row in index.judgment_rows.tolist() for heading in index.passages[row].section))
@@ -133,10 +137,17 @@ class Analyser:
         spans = [(m.start(), m.end()) for m in _NAME_LIKE.finditer(question)]
         names = frozenset(t.stem for t in found if any(start <= t.start < end for start, end in spans))
         reports, naming = self._names.named(words)
-        vector = self.encoder.encode_query(question)
         answer_type = expected_type(question)
         known = self.index.postings.ids(list(words)) >= 0
         unknown = tuple(dict.fromkeys(w for w, held in zip(words, known.tolist(), strict=True) if not held))
+        # the words the index lacks, as written, encoded in the question's own pass
+        unread = set(unknown) - naming - names
+        missing = list(dict.fromkeys(question[t.start : t.end] for t in found if t.stem in unread))
+        if missing:
+            vectors = self.encoder.encode_queries([question, *missing])
+            vector, terms = vectors[:1], self.near_terms.expand(terms, vectors[1:])
+        else:
+            vector = self.encoder.encode_query(question)
         strangers = self._strangers(question, found, spans, [w for w in unknown if w not in naming])
         not_subject = naming | _FORCE_WORDS | asking_words(question)
         intent = read_intent(

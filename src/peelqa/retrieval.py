@@ -20,7 +20,7 @@ import numpy as np
 from .answer_types import holds_type
 from .index import Index
 from .intents import Intent
-from .keywords import tokenize
+from .keywords import tokenize, tokens
 from .kinds import AnswerType, IntentKind
 from .query import Analyser, Query, QueryEncoder
 from .records import Hit, Report
@@ -62,6 +62,7 @@ class Tuning:
     min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
     rare_term_share: float = 0.02  # a name from the question that this share of passages hold at most
     list_scope_share: float = 0.5  # a list keeps to a section whose headings name this much of its topic
+    list_item_share: float = 0.5  # …and to the items holding this much of what its topic adds to the headings
     value_subject_share: float = 0.3  # a value found must sit in a passage naming this much of the subject (IDF)
     value_passages: int = 3  # the top hits searched for a value of the type asked for
     value_weight: float = 0.2  # added to the fused score of a passage holding a value of the type asked for
@@ -245,6 +246,9 @@ class Retriever:
         if not len(rows):
             return [], []
         scored = self._score_rows(q, rows)
+        about = self._items_about(q, rows)
+        if about:
+            return self._ranked_items(scored, about)
         by_report: dict[str, dict[tuple[str, ...], list[int]]] = {}
         for i, row in enumerate(rows.tolist()):
             passage = self.index.passages[row]
@@ -266,6 +270,43 @@ class Retriever:
                     hits.append(self._hit(scored, i, len(hits) + 1, group=label))
                     hit_rows.append(int(rows[i]))
         return hits, hit_rows
+
+    def _items_about(self, q: Query, rows: np.ndarray) -> list[int]:
+        """The positions of the list items about what the topic adds to the list's headings, or none.
+
+        "Which of those are about digital evidence?": the words of the topic
+        that no heading of the list's sections holds, and the items holding
+        most of them (IDF-weighted). A topic those headings hold ("… in how the
+        force investigates crime") keeps the list whole for its section; so
+        does a topic with words no passage holds, which cannot be read
+        ("the things HMIC wants it to fix").
+        """
+        headings = {heading for row in rows.tolist() for heading in self.index.passages[row].section[:-1]}
+        named = frozenset(tokenize(" ".join(headings)))
+        extra = [word for word in q.intent.topic if word not in named]
+        if not extra or not all(q.weights.get(word) for word in extra):
+            return []
+        ids = self.index.postings.ids(extra)
+        weights = self.index.postings.idf(ids)
+        whole = float(weights.sum())
+        about = []
+        for i, row in enumerate(rows.tolist()):
+            held = np.isin(ids, self.index.passage_terms(row))
+            if float(weights[held].sum()) >= self.tuning.list_item_share * whole:
+                about.append(i)
+        return about if len(about) < len(rows) else []
+
+    def _ranked_items(self, scored: _Scored, positions: list[int]) -> tuple[list[Hit], list[int]]:
+        """List items, the best match first, each labelled with its section."""
+        ordered = sorted(positions, key=lambda i: -float(scored.fused[i]))
+        hits: list[Hit] = []
+        for i in ordered:
+            passage = self.index.passages[int(scored.rows[i])]
+            label = passage.section[-2] if len(passage.section) > 1 else self.index.reports[passage.report_id].title
+            if len(self.index.reports) > 1:
+                label = f"{report_label(self.index.reports[passage.report_id])} › {label}"
+            hits.append(self._hit(scored, i, len(hits) + 1, group=label))
+        return hits, [int(scored.rows[i]) for i in ordered]
 
     def _scope_groups(
         self, q: Query, groups: list[tuple[str, ...]], relevance: dict[tuple[str, ...], float]
@@ -356,6 +397,12 @@ class Retriever:
             intent = Intent(IntentKind.PASSAGES)
 
         judgments = scope.keep(self.index, self._judgments)
+        ungraded = self._ungraded_topic(q) if intent.kind is IntentKind.GRADES else ()
+        if ungraded:  # grades of something no judgment is about: the nearest passages, not found
+            written = {t.stem: q.text[t.start : t.end] for t in tokens(q.text)}
+            about = ", ".join(f"“{written.get(word, word)}”" for word in ungraded)
+            note = f"the reports searched grade nothing about {about}"
+            intent = Intent(IntentKind.PASSAGES)
         if intent.kind is IntentKind.GRADES:
             if len(judgments):
                 return done(self._grade_hits(q, judgments), judgments.tolist(), True)
@@ -379,7 +426,7 @@ class Retriever:
         relevant = best_dense >= self.tuning.min_relevance or (
             best_dense >= self.tuning.min_name_relevance and not q.unknown and self._names_rare_term(q, rows[0])
         )
-        found = bool(hits) and not q.strangers and relevant and self._holds_value(q, rows)
+        found = bool(hits) and not q.strangers and not ungraded and relevant and self._holds_value(q, rows)
         return done(hits, rows, found, note)
 
     def _holds_value(self, q: Query, rows: Sequence[int]) -> bool:
@@ -410,6 +457,22 @@ class Retriever:
             if named[is_name].all() and (not total or float(weights[named].sum()) >= self.tuning.value_subject_share * total):
                 return True
         return False
+
+    def _ungraded_topic(self, q: Query) -> tuple[str, ...]:
+        """The words of a grades question asking for grades of something no judgment is about.
+
+        "What efficiency grade …?" of an effectiveness report: its topic holds a
+        word that no judgment's headings name and few passages hold. Common words
+        ("compare", "each area", "every part") only frame the question.
+        """
+        postings = self.index.postings
+        words = [w for w in q.intent.topic if not any(c.isdigit() for c in w) and not self._judgment_headings.get(w)]
+        if not words:
+            return ()
+        frequency = postings.document_frequency(postings.ids(words))
+        rare_below = max(2.0, self.tuning.rare_term_share * self.index.count())
+        rare = (frequency > 0) & (frequency <= rare_below)
+        return tuple(w for w, is_rare in zip(words, rare.tolist(), strict=True) if is_rare)
 
     def _names_rare_term(self, q: Query, row: int) -> bool:
         """Does passage `row` hold a name from the question that few passages hold?
