@@ -412,3 +412,13 @@ def test_a_later_build_keeps_the_vector_index_setting(tmp_path: Path, small_corp
     assert loaded.passages[int(rows[0])].report_id == "second-report" and scores[0] > 0.99
     with pytest.raises(ValueError):
         build(small_corpus, tmp_path / "index", FakeEncoder, model="fake-encoder", vector_index="ivff")  # type: ignore[arg-type]
+
+
+def test_every_term_the_keyword_index_knows_has_postings(index: Index) -> None:
+    """bm25s keeps an empty term with no column; asking for it must not index past the matrix."""
+    postings = index.postings
+    assert "" not in postings.vocabulary
+    ids = postings.ids(["", *sorted(postings.vocabulary)[:50]])
+    assert ids[0] == -1
+    frequencies = postings.document_frequency(ids)
+    assert frequencies[0] == 0 and (frequencies[1:] >= 1).all()

@@ -49,7 +49,7 @@ class NearTerms:
             for token in tokens(passage.text):
                 written.setdefault(token.stem, Counter())[passage.text[token.start : token.end].lower()] += 1
         vocabulary = self.index.postings.vocabulary
-        stems = sorted((s for s in vocabulary if s.strip()), key=vocabulary.__getitem__)  # bm25s keeps an empty one
+        stems = sorted(vocabulary, key=vocabulary.__getitem__)
         words = [written[s].most_common(1)[0][0] if s in written else s for s in stems]
         self._ids = np.asarray([vocabulary[s] for s in stems], dtype=np.int64)
         vectors = self.encoder.encode_queries(words) if words else np.zeros((0, 1))

@@ -67,8 +67,11 @@ class Postings:
 
     def __init__(self, folder: Path, documents: int) -> None:
         self.documents = documents
-        self.vocabulary: dict[str, int] = json.loads((folder / "terms.vocabulary.json").read_text(encoding="utf-8"))
         indptr, rows, scores = (open_array(folder / name) for name in _FILES)
+        written: dict[str, int] = json.loads((folder / "terms.vocabulary.json").read_text(encoding="utf-8"))
+        # bm25s keeps an empty term that holds no postings, with an id past the
+        # matrix's last: a term with no column is no term
+        self.vocabulary = {term: i for term, i in written.items() if term and 0 <= i < len(indptr) - 1}
         self._indptr, self._rows, self._scores = indptr, rows, scores
 
     def query(self, tokens: Sequence[str]) -> TermQuery:
