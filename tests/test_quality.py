@@ -167,22 +167,22 @@ HELDOUT_FIGURES = ("hit@1", "hit@5", "mrr@10", "list_coverage", "list_precision"
 def test_the_untouched_questions_do_not_regress(qa: QA) -> None:
     """The held-out set, never read or tuned on: floors a little under its one measurement.
 
-    Measured 2026-11-27 (issue 9), once with the question-reading work alone
-    (hit@1 0.531, hit@5 0.844, MRR@10 0.654) and once with follow-ups resolved
-    too: hit@1 0.641, hit@5 0.953, MRR@10 0.761, list coverage 0.911, list
-    precision 0.556, unanswerable refused 10/18, answerable refused 0/64. Only
-    the summary figures are kept here, never which questions miss: a failure
-    must not show them.
+    Measured 2026-11-27 (issue 9) as each part landed: question reading alone
+    hit@1 0.531, hit@5 0.844; with follow-ups resolved 0.641, 0.953; with near
+    terms, named persons and narrowed lists: hit@1 0.672, hit@5 0.969, MRR@10
+    0.792, list coverage 0.911, list precision 0.556, unanswerable refused
+    13/18, answerable refused 0/64. Only the summary figures are kept here,
+    never which questions miss: a failure must not show them.
     """
     report = evaluate(qa, load_questions(HELDOUT_QUESTIONS))
     figures = {name: report[name] for name in HELDOUT_FIGURES}
     del report
-    assert figures["hit@1"] >= 0.6, figures
-    assert figures["hit@5"] >= 0.92, figures
-    assert figures["mrr@10"] >= 0.72, figures
+    assert figures["hit@1"] >= 0.64, figures
+    assert figures["hit@5"] >= 0.94, figures
+    assert figures["mrr@10"] >= 0.76, figures
     assert figures["list_coverage"] >= 0.88, figures
     assert figures["list_precision"] >= 0.5, figures
-    assert figures["refused"] >= 9 / 18, figures
+    assert figures["refused"] >= 12 / 18, figures
     assert figures["wrongly_refused"] <= 2 / 64, figures
 
 
