@@ -22,6 +22,8 @@ from .keywords import tokens
 
 __all__ = ["NearTerms", "WordsEncoder"]
 
+_BATCH = 32  # terms encoded together when the index's vocabulary is read
+
 
 class WordsEncoder(Protocol):
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
@@ -52,8 +54,9 @@ class NearTerms:
         stems = sorted(vocabulary, key=vocabulary.__getitem__)
         words = [written[s].most_common(1)[0][0] if s in written else s for s in stems]
         self._ids = np.asarray([vocabulary[s] for s in stems], dtype=np.int64)
-        vectors = self.encoder.encode_queries(words) if words else np.zeros((0, 1))
-        self._vectors = np.asarray(vectors, dtype=np.float32)
+        # in small batches: one batch of every term would leave the encoder's memory arena at its size
+        batches = [self.encoder.encode_queries(words[i : i + _BATCH]) for i in range(0, len(words), _BATCH)]
+        self._vectors = np.concatenate(batches).astype(np.float32) if batches else np.zeros((0, 1), np.float32)
 
     def expand(self, terms: TermQuery, word_vectors: np.ndarray) -> TermQuery:
         """`terms` with the near terms of each missing word, each asked as often as it is similar."""
