@@ -25,6 +25,7 @@ from peelqa.errors import (
     IndexNotBuilt,
     ReportParseError,
 )
+from peelqa.context import index_texts
 from peelqa.index import Index, build, load, read_manifest
 from peelqa.kinds import VectorIndexKind
 from peelqa.parsing import parse_file
@@ -269,7 +270,7 @@ def test_adding_a_report_embeds_only_that_report(tmp_path: Path, small_corpus: P
     assert result.built and recording.texts
     assert all("Wiltshire" not in text for text in recording.texts)
     passages = parse_file(other).passages
-    own = set(builder.index_texts(passages)) | {p.text[s:e] for p in passages for s, e in split_sentences(p.text)}
+    own = set(index_texts(passages)) | {p.text[s:e] for p in passages for s, e in split_sentences(p.text)}
     assert set(recording.texts) <= own  # the new report's passages and sentences, nothing else
     assert len(recording.texts) == len(set(recording.texts)) == result.manifest["build"]["texts_embedded"]
 

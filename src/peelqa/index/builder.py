@@ -31,7 +31,7 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .. import __version__
-from ..context import CONTEXT_VERSION, index_texts  # noqa: F401 - index_texts: the tests' seam
+from ..context import CONTEXT_VERSION
 from ..errors import BuildInProgress, CorpusError
 from ..kinds import PassageKind, VectorIndexKind
 from ..parsing import PARSER_VERSION, SUPPORTED_SUFFIXES, ParsedReport, parse_file, sidecar_path
