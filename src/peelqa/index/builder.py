@@ -177,11 +177,14 @@ def _parse_key(source: _Source, parser: str) -> str:
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()
 
 
-def _parse_corpus(sources: Sequence[_Source], cache: BuildCache, build_id: str) -> list[ParsedReport]:
+def _parse_corpus(
+    sources: Sequence[_Source], cache: BuildCache, build_id: str
+) -> tuple[list[ParsedReport], list[str]]:
+    """Each source parsed (from the cache when it can be), and its parse key."""
     parser = _parser_version()
     parsed: list[ParsedReport] = []
-    for source in sources:
-        key = _parse_key(source, parser)
+    keys = [_parse_key(source, parser) for source in sources]
+    for source, key in zip(sources, keys, strict=True):
         item = cache.parsed(key, used=build_id)
         if item is None:
             item = parse_file(source.path)
@@ -192,7 +195,7 @@ def _parse_corpus(sources: Sequence[_Source], cache: BuildCache, build_id: str) 
         other = seen.setdefault(item.report.id, item.report.source)
         if other != item.report.source:
             raise CorpusError(f"{other} and {item.report.source} would both be report {item.report.id!r}; rename one")
-    return parsed
+    return parsed, keys
 
 
 class _Embedder:
@@ -426,7 +429,7 @@ def build(
     ):
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + wanted[:8]
         reporter(0.0, f"reading {len(sources)} report(s)")
-        parsed = _parse_corpus(sources, cache, build_id)  # before any write: bad input changes nothing
+        parsed, parse_keys = _parse_corpus(sources, cache, build_id)  # before any write: bad input changes nothing
         parse_seconds = time.perf_counter() - started
         reporter(_PARSED, "embedding")
         builds = index_dir / "builds"
@@ -439,7 +442,7 @@ def build(
             written = _write_build(
                 staging,
                 parsed,
-                [_parse_key(s, _parser_version()) for s in sources],
+                parse_keys,
                 embedder,
                 vector_index=kind,
                 reporter=reporter,
