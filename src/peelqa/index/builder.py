@@ -36,7 +36,7 @@ from ..errors import BuildInProgress, CorpusError
 from ..kinds import PassageKind, VectorIndexKind
 from ..parsing import PARSER_VERSION, SUPPORTED_SUFFIXES, ParsedReport, parse_file, sidecar_path
 from ..records import Passage
-from .cache import BuildCache, text_key
+from .cache import KEY_BYTES, BuildCache, text_key
 from .postings import BM25_PARAMS, write_postings
 from .report_parts import ReportParts, derive_parts
 from .store import FORMAT_VERSION, checksums, read_manifest, sha256_of, write_json
@@ -230,7 +230,7 @@ class _Embedder:
         parts_key = hashlib.sha256(json.dumps([key, self.model, _code_version()]).encode()).hexdigest()
         parts = self.cache.parts(parts_key, used=self.build_id)
         if parts is not None:
-            self.reused += len(parts.text_keys) // 32
+            self.reused += len(parts.text_keys) // KEY_BYTES
             return parts
         parts = derive_parts(item, self.vectors)
         self.cache.put_parts(parts_key, parts, used=self.build_id)

@@ -29,7 +29,7 @@ from ..records import Passage, Report
 if TYPE_CHECKING:
     from .report_parts import ReportParts
 
-__all__ = ["BuildCache", "text_key"]
+__all__ = ["KEY_BYTES", "BuildCache", "text_key"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS parts (
     used TEXT NOT NULL);
 """
 _CHUNK = 500  # keys per statement, well under SQLite's variable limit
+
+
+KEY_BYTES = 32  # a text key's length: report parts keep their texts' keys end to end
 
 
 def text_key(text: str) -> bytes:
@@ -161,7 +164,7 @@ class BuildCache:
     def _held_by_parts(self) -> set[bytes]:
         held: set[bytes] = set()
         for (keys,) in self._db.execute("SELECT text_keys FROM parts"):
-            held.update(keys[i : i + 32] for i in range(0, len(keys), 32))
+            held.update(keys[i : i + KEY_BYTES] for i in range(0, len(keys), KEY_BYTES))
         return held
 
     def count(self, model: str) -> int:

@@ -42,7 +42,7 @@ class ReportParts:
     passage_tokens: Tokens  # keywords of each passage's own text
     sentence_tokens: Tokens
     acronyms: list[tuple[str, str]]  # in the order the report defines them
-    text_keys: bytes  # the cache keys of the texts embedded, 32 bytes each
+    text_keys: bytes  # the cache keys of the texts embedded, KEY_BYTES each
 
     def to_blob(self) -> tuple[bytes, str]:
         arrays = io.BytesIO()
