@@ -169,6 +169,11 @@ class Retriever:
             fused = fused + self.tuning.value_weight * self._holds(q.answer_type)[chosen]
         return _Scored(chosen, dense, keyword, fused)
 
+    def read_values(self) -> None:
+        """Find which passages hold each kind of value now, not on the first question asking for one."""
+        for kind in AnswerType:
+            self._holds(kind)
+
     def _holds(self, kind: AnswerType) -> np.ndarray:
         """Which passages hold a value of `kind`, read once per process."""
         if kind not in self._holding:
