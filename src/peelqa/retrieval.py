@@ -321,8 +321,11 @@ class Retriever:
         When one group's section names most of the topic, and better than any
         other ("… in how the force investigates crime"), that group alone;
         otherwise every group, the one whose items best match the question first.
+        Only the topic words some group's headings hold are weighed: the rest
+        are how the question is put ("flag", "deals with"), not which section.
         """
-        whole = sum(q.weights.get(token, 0.0) for token in q.intent.topic)
+        named = set(tokenize(" ".join(heading for key in groups for heading in key)))
+        whole = sum(q.weights.get(token, 0.0) for token in q.intent.topic if token in named)
         by_name = sorted(groups, key=q.topic_share, reverse=True)
         best = q.topic_share(by_name[0])
         if best >= self.tuning.list_scope_share * whole and (len(by_name) == 1 or best > q.topic_share(by_name[1])):
