@@ -12,6 +12,7 @@ methods); this module decides what to ask it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from .keywords import tokenize, tokens
 from .kinds import AnswerType, IntentKind
 from .query import Analyser, Query, QueryEncoder
 from .records import Hit, Report
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 __all__ = ["Filters", "Retrieval", "Retriever", "Tuning", "report_label"]
 
@@ -133,6 +136,7 @@ class Retriever:
         for row in self._judgments.tolist():
             for token in set(tokenize(" ".join(index.passages[row].section))):
                 self._judgment_headings.setdefault(token, []).append(row)
+        self._chapter_words: dict[str, frozenset[str]] = {}  # report -> the words of its chapter headings
         self.analyser = Analyser(index, encoder, self.list_headings)
         self._holding: dict[AnswerType, np.ndarray] = {}  # answer type -> which passages hold such a value
 
@@ -266,7 +270,7 @@ class Retriever:
             relevance = {key: float(np.max(scored.dense[members])) for key, members in groups.items()}
             ordered = list(groups)  # document order
             if q.intent.topic:
-                ordered = self._scope_groups(q, ordered, relevance)
+                ordered = self._scope_groups(q, ordered, relevance, self._chapter_words_of(report_id))
             for key in ordered:
                 label = key[-1] if key else report.title
                 if several:
@@ -313,19 +317,31 @@ class Retriever:
             hits.append(self._hit(scored, i, len(hits) + 1, group=label))
         return hits, [int(scored.rows[i]) for i in ordered]
 
+    def _chapter_words_of(self, report_id: str) -> frozenset[str]:
+        """The words of a report's chapter headings, read on the first list question about it."""
+        if report_id not in self._chapter_words:
+            chapters = {self.index.passages[row].section[:1] for row in self.index.rows_of([report_id]).tolist()}
+            self._chapter_words[report_id] = frozenset(tokenize(" ".join(sorted(c[0] for c in chapters if c))))
+        return self._chapter_words[report_id]
+
     def _scope_groups(
-        self, q: Query, groups: list[tuple[str, ...]], relevance: dict[tuple[str, ...], float]
+        self,
+        q: Query,
+        groups: list[tuple[str, ...]],
+        relevance: dict[tuple[str, ...], float],
+        chapter_words: frozenset[str],
     ) -> list[tuple[str, ...]]:
         """The list groups of one report a question's topic asks for, most relevant first.
 
         When one group's section names most of the topic, and better than any
         other ("… in how the force investigates crime"), that group alone;
-        otherwise every group, the one whose items best match the question first.
-        Only the topic words some group's headings hold are weighed: the rest
-        are how the question is put ("flag", "deals with"), not which section.
+        otherwise every group, the one whose items best match the question
+        first. Only the topic words some chapter heading of the report holds
+        are weighed: the rest are how the question is put ("flag", "deals
+        with"), not where; a topic naming a chapter without a list ("… on
+        protecting vulnerable people") keeps every group.
         """
-        named = set(tokenize(" ".join(heading for key in groups for heading in key)))
-        whole = sum(q.weights.get(token, 0.0) for token in q.intent.topic if token in named)
+        whole = sum(q.weights.get(token, 0.0) for token in q.intent.topic if token in chapter_words)
         by_name = sorted(groups, key=q.topic_share, reverse=True)
         best = q.topic_share(by_name[0])
         if best >= self.tuning.list_scope_share * whole and (len(by_name) == 1 or best > q.topic_share(by_name[1])):
@@ -434,8 +450,31 @@ class Retriever:
         relevant = best_dense >= self.tuning.min_relevance or (
             best_dense >= self.tuning.min_name_relevance and not q.unknown and self._names_rare_term(q, rows[0])
         )
-        found = bool(hits) and not q.strangers and not ungraded and relevant and self._holds_value(q, rows)
+        unmet = self._years_unmet(q, rows)
+        if unmet and note is None:
+            note = "no passage that answers best mentions " + ", ".join(unmet)
+        found = bool(hits) and not q.strangers and not ungraded and relevant and not unmet and self._holds_value(q, rows)
         return done(hits, rows, found, note)
+
+    def _years_unmet(self, q: Query, rows: Sequence[int]) -> tuple[str, ...]:
+        """The years the question names that none of the best passages mentions.
+
+        "What was the satisfaction rate in the year to March 2014?" is not
+        answered by the 2015 figure, though other passages mention 2014.
+        Years naming a report ("in the 2015 inspection") choose reports
+        instead; a passage's report's own year counts as mentioned.
+        """
+        years = [word for word in q.words if _YEAR.fullmatch(word) and word not in q.naming and word not in q.strangers]
+        if not years:
+            return ()
+        top = [int(row) for row in rows[: self.tuning.value_passages]]
+        ids = self.index.postings.ids(years)
+        held = np.zeros(len(years), dtype=bool)
+        for row in top:
+            held |= np.isin(ids, self.index.passage_terms(row)) & (ids >= 0)
+            report = self.index.reports[self.index.passages[row].report_id]
+            held |= np.asarray([year == str(report.year) for year in years], dtype=bool)
+        return tuple(year for year, is_held in zip(years, held.tolist(), strict=True) if not is_held)
 
     def _holds_value(self, q: Query, rows: Sequence[int]) -> bool:
         """Does a top passage hold the kind of value asked for, next to the question's subject?
