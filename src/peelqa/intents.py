@@ -6,8 +6,8 @@
     judgment  "How was the force graded for …?": one graded judgment
     passages  anything else: the best passages
 
-Rules read the exact words (a list heading, "graded"); the nearest example
-questions (`peelqa.examples`), when the caller has them, read paraphrases
+Rules read the exact words (a list heading, "graded"); a classifier fitted on
+example questions (`peelqa.examples`), when the caller has it, reads paraphrases
 ("Where does the force fall short?"). A question that asks for a value
 ("how many …?") or a reason ("why …?") is never a list or grades question
 by its examples alone.
@@ -91,8 +91,8 @@ def read_intent(
 
     `words` are the question's keyword stems when the caller has them already;
     `ignore` are stems that say which reports to read (a force, a year), not
-    what to find in them. `likely` is the form its nearest example questions
-    give it; `judged` the stems of the headings of the graded judgments, so a
+    what to find in them. `likely` is the form the example classifier
+    gives it; `judged` the stems of the headings of the graded judgments, so a
     grades question whose topic names none of them ("Compare the grades")
     asks for every grade; `asks_value` says it wants a number or date.
     """
@@ -111,7 +111,8 @@ def read_intent(
             return Intent(IntentKind.LIST, heading=heading, topic=topic)
     if asks_value or _ASKS_REASON.match(question):
         likely = None
-    form = likely.form_stems if likely is not None else frozenset()
+    # words of the form's examples, less those a judgment is about ("overall"): they may be the topic
+    form = likely.form_stems - frozenset(judged or ()) if likely is not None else frozenset()
     graded = likely is not None and likely.kind in (IntentKind.GRADES, IntentKind.JUDGMENT)
     if _GRADE_WORDS.search(question) or graded:
         topic = tuple(sorted(words - _TOPIC_NOISE - _GRADE_NOISE - (form if graded else frozenset())))

@@ -16,7 +16,7 @@ import numpy as np
 
 from .acronyms import Acronyms
 from .answer_types import asking_words, expected_type
-from .examples import IntentExamples
+from .examples import fitted_examples
 from .index import Index
 from .index.postings import TermQuery
 from .intents import Intent, read_intent
@@ -122,7 +122,7 @@ class Analyser:
         self.list_headings = tuple(list_headings)
         self._acronyms = Acronyms(index.acronyms)
         self._names = _ReportNames(index.reports.values())
-        self._examples = IntentExamples(encoder)
+        self._examples = fitted_examples(encoder)
         self.near_terms = NearTerms(index, encoder)
         # the words of the headings the graded judgments sit under: what a grades question may be about
         self._judged = frozenset(
@@ -156,7 +156,7 @@ class Analyser:
             self.list_headings,
             words=words,
             ignore=naming,
-            likely=self._examples.nearest(vector, words),
+            likely=self._examples.nearest(vector),
             judged=self._judged,
             asks_value=answer_type is not None,
         )

@@ -64,7 +64,6 @@ class Tuning:
     min_relevance: float = 0.3  # below this best dense score, nothing matches well…
     min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
     rare_term_share: float = 0.02  # a name from the question that this share of passages hold at most
-    list_scope_share: float = 0.5  # a list keeps to a section whose headings name this much of its topic
     list_item_share: float = 0.5  # …and to the items holding this much of what its topic adds to the headings
     value_subject_share: float = 0.3  # a value found must sit in a passage naming this much of the subject (IDF)
     value_passages: int = 3  # the top hits searched for a value of the type asked for
@@ -136,7 +135,7 @@ class Retriever:
         for row in self._judgments.tolist():
             for token in set(tokenize(" ".join(index.passages[row].section))):
                 self._judgment_headings.setdefault(token, []).append(row)
-        self._chapter_words: dict[str, frozenset[str]] = {}  # report -> the words of its chapter headings
+        self._chapters: dict[str, dict[str, frozenset[str]]] = {}  # report -> chapter heading -> its words
         self.analyser = Analyser(index, encoder, self.list_headings)
         self._holding: dict[AnswerType, np.ndarray] = {}  # answer type -> which passages hold such a value
 
@@ -270,7 +269,7 @@ class Retriever:
             relevance = {key: float(np.max(scored.dense[members])) for key, members in groups.items()}
             ordered = list(groups)  # document order
             if q.intent.topic:
-                ordered = self._scope_groups(q, ordered, relevance, self._chapter_words_of(report_id))
+                ordered = self._scope_groups(q, ordered, relevance, self._chapters_of(report_id))
             for key in ordered:
                 label = key[-1] if key else report.title
                 if several:
@@ -317,35 +316,42 @@ class Retriever:
             hits.append(self._hit(scored, i, len(hits) + 1, group=label))
         return hits, [int(scored.rows[i]) for i in ordered]
 
-    def _chapter_words_of(self, report_id: str) -> frozenset[str]:
-        """The words of a report's chapter headings, read on the first list question about it."""
-        if report_id not in self._chapter_words:
-            chapters = {self.index.passages[row].section[:1] for row in self.index.rows_of([report_id]).tolist()}
-            self._chapter_words[report_id] = frozenset(tokenize(" ".join(sorted(c[0] for c in chapters if c))))
-        return self._chapter_words[report_id]
+    def _chapters_of(self, report_id: str) -> dict[str, frozenset[str]]:
+        """The words of each chapter heading of a report, read on the first list question about it."""
+        if report_id not in self._chapters:
+            chapters = {self.index.passages[row].section[0] for row in self.index.rows_of([report_id]).tolist() if self.index.passages[row].section}
+            self._chapters[report_id] = {chapter: frozenset(tokenize(chapter)) for chapter in sorted(chapters)}
+        return self._chapters[report_id]
 
     def _scope_groups(
         self,
         q: Query,
         groups: list[tuple[str, ...]],
         relevance: dict[tuple[str, ...], float],
-        chapter_words: frozenset[str],
+        chapters: dict[str, frozenset[str]],
     ) -> list[tuple[str, ...]]:
         """The list groups of one report a question's topic asks for, most relevant first.
 
-        When one group's section names most of the topic, and better than any
-        other ("… in how the force investigates crime"), that group alone;
-        otherwise every group, the one whose items best match the question
-        first. Only the topic words some chapter heading of the report holds
-        are weighed: the rest are how the question is put ("flag", "deals
-        with"), not where; a topic naming a chapter without a list ("… on
-        protecting vulnerable people") keeps every group.
+        The groups whose chapter heading alone names a word of the topic
+        ("… in how the force investigates crime": investigating, not crime),
+        most of the topic first, when their items also match the question
+        best; otherwise every group, the best-matching first. A word no
+        chapter heading holds says how the question is put ("flag", "deals
+        with"), not where; one a chapter without a list also holds ("keeping
+        people safe", "vulnerable") may mean that chapter, so it narrows
+        nothing.
         """
-        whole = sum(q.weights.get(token, 0.0) for token in q.intent.topic if token in chapter_words)
-        by_name = sorted(groups, key=q.topic_share, reverse=True)
-        best = q.topic_share(by_name[0])
-        if best >= self.tuning.list_scope_share * whole and (len(by_name) == 1 or best > q.topic_share(by_name[1])):
-            return by_name[:1]
+        listed = {key[0] for key in groups if key}
+        named = {key: chapters.get(key[0], frozenset()) if key else frozenset() for key in groups}
+        elsewhere = frozenset().union(*(words for chapter, words in chapters.items() if chapter not in listed))
+        everywhere = frozenset.intersection(*named.values())
+        telling = [w for w in q.intent.topic if w not in everywhere and w not in elsewhere]
+        asked = [key for key in groups if any(word in named[key] for word in telling)]
+        others = [key for key in groups if key not in asked]
+        # the words and the items' meaning must agree: a section named by a word
+        # whose items the question is not nearest to may be named by chance
+        if asked and others and max(relevance[key] for key in asked) >= max(relevance[key] for key in others):
+            return sorted(asked, key=q.topic_share, reverse=True)
         return sorted(groups, key=lambda key: -relevance[key])
 
     def _one_judgment_per_question(self) -> np.ndarray:
