@@ -192,3 +192,19 @@ def test_grades_of_something_no_judgment_is_about_are_not_given(qa: QA) -> None:
     assert len(result.hits) == 5  # the nearest passages, not the grades
     framed = qa.ask("Compare the grades across every part of the inspection")
     assert framed.answer.found and framed.answer.kind == "grades"
+
+
+def test_a_value_in_other_words_than_the_question_is_still_found(qa: QA) -> None:
+    # "pleased" for the report's "satisfied": no passage holds the word, but the
+    # sentence with the percentage is very near the question in meaning
+    result = qa.ask("What percentage of victims were pleased with the police?")
+    assert result.answer.found
+    assert "83.8 percent" in result.answer.text or any("83.8" in h.passage.text for h in result.hits[:2])
+
+
+def test_a_year_no_best_passage_mentions_is_not_answered(qa: QA) -> None:
+    # the report gives the rate for the year to March 2015; other passages mention 2014
+    result = qa.ask("What was the victim satisfaction rate in the year to March 2014?")
+    assert not result.answer.found
+    assert result.answer.text.startswith("Note: no passage that answers best mentions 2014.")
+    assert qa.ask("What was the victim satisfaction rate in the year to March 2015?").answer.found

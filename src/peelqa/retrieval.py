@@ -68,6 +68,7 @@ class Tuning:
     value_subject_share: float = 0.3  # a value found must sit in a passage naming this much of the subject (IDF)
     value_passages: int = 3  # the top hits searched for a value of the type asked for
     value_weight: float = 0.2  # added to the fused score of a passage holding a value of the type asked for
+    value_sentence_similarity: float = 0.68  # …or a sentence holding one this near the question (own and probe sets)
 
 
 @dataclass(frozen=True)
@@ -489,7 +490,9 @@ class Retriever:
         by a passage that counts something else: the passage must also name
         most of the subject, weighted by IDF (a word no passage holds weighs
         the most); words no passage holds are left out, unless they are most
-        of the subject.
+        of the subject. Or, in other words than the question's ("gangs" for
+        "groups", "happy" for "satisfied"): one of their sentences holds such
+        a value and is very near the question in meaning.
         """
         if q.answer_type is None:
             return True
@@ -509,7 +512,20 @@ class Retriever:
             named = np.isin(subject, self.index.passage_terms(row))
             if named[is_name].all() and (not total or float(weights[named].sum()) >= self.tuning.value_subject_share * total):
                 return True
-        return False
+        return self._value_sentence_near(q, top)
+
+    def _value_sentence_near(self, q: Query, rows: Sequence[int]) -> bool:
+        """Does a sentence of `rows` hold a value of the type asked for, at least `value_sentence_similarity` near the question?"""
+        assert q.answer_type is not None
+        sentences = self.index.sentences_of(np.asarray(rows, dtype=np.int64))
+        if not len(sentences.ids):
+            return False
+        similarity = self.index.sentence_scores(q.vector, sentences.ids)
+        near = np.flatnonzero(similarity >= self.tuning.value_sentence_similarity)
+        texts = [
+            self.index.passages[int(rows[sentences.owner[i]])].text[sentences.start[i] : sentences.end[i]] for i in near.tolist()
+        ]
+        return bool(holds_type(texts, q.answer_type).any())
 
     def _ungraded_topic(self, q: Query) -> tuple[str, ...]:
         """The words of a grades question asking for grades of something no judgment is about.
