@@ -42,7 +42,8 @@ _ASKS = (
     (
         AnswerType.DURATION,
         re.compile(
-            r"\bhow long\b|\b(?:response|waiting|wait) times?\b|\bhow (?:quickly|soon)\b"
+            r"\bhow long\b|\b(?:response|waiting|wait|average|typical|usual) times?\b|\bhow (?:quickly|soon)\b"
+            r"|\bhow much time\b|\bwhat (?:is|was) the time\b"
             r"|\bhow many (?:hours|days|weeks|months|years)\b|\bfor how much time\b",
             re.I,
         ),
