@@ -175,7 +175,8 @@ def test_the_untouched_questions_do_not_regress(qa: QA) -> None:
     of the nearest examples (2026-11-27, second session): hit@1 0.625, hit@5
     0.938, MRR@10 0.750, list coverage 0.689, list precision 0.333, refused
     13/18, answerable refused 0/64: its list questions are read as lists less
-    often, while the independent sets gained (README, "Quality"). Only the
+    often, while the independent sets gained (README, "Quality"); with years
+    and durations read, refused 14/18. Only the
     summary figures are kept here, never which questions miss: a failure
     must not show them.
     """
@@ -187,7 +188,7 @@ def test_the_untouched_questions_do_not_regress(qa: QA) -> None:
     assert figures["mrr@10"] >= 0.73, figures
     assert figures["list_coverage"] >= 0.66, figures
     assert figures["list_precision"] >= 0.3, figures
-    assert figures["refused"] >= 12 / 18, figures
+    assert figures["refused"] >= 13 / 18, figures
     assert figures["wrongly_refused"] <= 2 / 64, figures
 
 
@@ -202,3 +203,45 @@ def test_a_list_narrowed_by_a_topic_no_heading_names_gives_its_items_best_first(
     assert [h.rank for h in digital.hits] == list(range(1, len(digital.hits) + 1))
     # a topic worded in words no passage holds cannot narrow: the whole list
     assert len(qa.ask("Name the things HMIC wants Wiltshire to fix.").hits) == 8
+
+
+PROBE_QUESTIONS = DEV_QUESTIONS.parent / "probe_questions.jsonl"
+FRESH_QUESTIONS = DEV_QUESTIONS.parent / "fresh_questions.jsonl"
+
+
+def test_the_probe_questions_do_not_regress(qa: QA) -> None:
+    """80 questions a writer who never saw the ranker wrote from the report (2026-11-27), then tuned on.
+
+    Before tuning: hit@1 0.672, hit@5 0.906, MRR@10 0.761, list coverage 0.833,
+    list precision 0.240, unanswerable refused 10/16, answerable refused 2/64.
+    After (question-form classifier, list sections, years, value sentences,
+    durations): 0.719, 0.969, 0.814, 1.000, 0.333, 12/16, 0/64. Its precision
+    counts lists the report runs into one sentence, answered as a passage, as 0.
+    """
+    report = evaluate(qa, load_questions(PROBE_QUESTIONS))
+    assert report["hit@1"] >= 0.70, report["misses"]
+    assert report["hit@5"] >= 0.95, report["misses"]
+    assert report["mrr@10"] >= 0.79, report["misses"]
+    assert report["list_coverage"] >= 0.95, report["misses"]
+    assert report["refused"] >= 11 / 16, report["misses"]
+    assert report["wrongly_refused"] <= 1 / 64, report["misses"]
+
+
+def test_the_fresh_questions_do_not_regress(qa: QA) -> None:
+    """64 questions a second writer wrote from the report alone (2026-11-27): never read, never tuned on.
+
+    Measured before this session's changes: hit@1 0.640, hit@5 0.840, MRR@10
+    0.718, list coverage 0.875, list precision 0.281, unanswerable refused
+    7/14, answerable refused 1/50; after them (summary lines only): 0.700,
+    0.900, 0.775, 0.750, 0.292, 6/14, 1/50. As for the held-out set, only the
+    figures are kept: a failure must not show which questions miss.
+    """
+    report = evaluate(qa, load_questions(FRESH_QUESTIONS))
+    figures = {name: report[name] for name in HELDOUT_FIGURES}
+    del report
+    assert figures["hit@1"] >= 0.66, figures
+    assert figures["hit@5"] >= 0.86, figures
+    assert figures["mrr@10"] >= 0.74, figures
+    assert figures["list_coverage"] >= 0.7, figures
+    assert figures["refused"] >= 5 / 14, figures
+    assert figures["wrongly_refused"] <= 2 / 50, figures
