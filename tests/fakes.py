@@ -15,6 +15,7 @@ class FakeEncoder:
 
     name = "fake-encoder"
     dimension = 16
+    store = None  # nothing derived from this model is kept
 
     def __init__(self) -> None:
         self.calls = 0

@@ -35,6 +35,7 @@ class Recording:
         self.encoder = encoder
         self.name = encoder.name
         self.dimension = encoder.dimension
+        self.store = encoder.store
         self.batches: list[list[str]] = []
         self.threads: list[int] = []  # the thread that ran each batch
         self.entered = threading.Event()

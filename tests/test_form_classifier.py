@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -74,3 +76,36 @@ def test_an_ordinary_encoder_fit_reads_the_shipped_forms(encoder: Encoder) -> No
     classifier = IntentExamples(encoder, min_probability=0.99)
     # a bar no question reaches: nothing is a list or grades question
     assert classifier.nearest(encoder.encode_query("What should Wiltshire do better?")) is None
+
+
+class _NoEncoding:
+    """An encoder that must not be asked to encode anything."""
+
+    name = "sentence-transformers/all-MiniLM-L6-v2"
+
+    def encode_queries(self, texts: object) -> np.ndarray:
+        raise AssertionError("the examples were encoded again")
+
+
+def test_a_fit_kept_beside_the_model_is_read_back_without_encoding(encoder: Encoder, tmp_path: Path) -> None:
+    question = encoder.encode_query("What does the force have to put right?")
+    first = IntentExamples(encoder, store=tmp_path)
+    kept = list(tmp_path.glob("form-classifier-*.npz"))
+    assert len(kept) == 1 and not list(tmp_path.glob(".*.tmp"))
+    again = IntentExamples(_NoEncoding(), store=tmp_path)
+    assert again.probabilities(question) == first.probabilities(question)
+    # a damaged copy is fitted again and replaced, whole
+    kept[0].write_bytes(b"not a fit")
+    mended = IntentExamples(encoder, store=tmp_path)
+    assert mended.probabilities(question) == pytest.approx(first.probabilities(question))
+    assert IntentExamples(_NoEncoding(), store=tmp_path).probabilities(question) == mended.probabilities(question)
+
+
+def test_other_examples_are_fitted_afresh(encoder: Encoder, tmp_path: Path) -> None:
+    IntentExamples(encoder, store=tmp_path)
+    fewer = FormExamples(
+        {AFI: ("What must improve in {topic}?", "Where is it weak?"), (IntentKind.PASSAGES, None): ("What is {topic}?",)},
+        ("custody",),
+    )
+    IntentExamples(encoder, fewer, store=tmp_path)
+    assert len(list(tmp_path.glob("form-classifier-*.npz"))) == 2

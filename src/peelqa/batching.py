@@ -64,6 +64,7 @@ class QueryBatcher:
         self.encoder = encoder
         self.name = encoder.name
         self.dimension = encoder.dimension
+        self.store = encoder.store
         self.max_batch = max_batch
         self.batches = 0  # passes made, for the benchmarks and tests
         self._lock = threading.Lock()

@@ -16,21 +16,26 @@ what it is about: `form_stems` lets the intent reader take them out of the topic
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from .keywords import tokenize
 from .kinds import IntentKind
 
 __all__ = ["FormExamples", "IntentExamples", "Likely", "fitted_examples", "load_form_examples"]
+
+logger = logging.getLogger(__name__)
 
 _TOPIC = "{topic}"
 _BATCH = 32  # examples encoded together: small batches keep the encoder's memory arena small
@@ -105,18 +110,30 @@ class IntentExamples:
         min_probability: float = 0.7,
         topics_per_template: int = 3,
         regularisation: float = 4.0,  # sklearn's C: lower is smoother
+        store: Path | None = None,
     ) -> None:
+        """Fit on `examples` (the shipped ones by default), or load the fit kept in `store`.
+
+        A fit kept in `store` (a folder of the model's, such as its exported
+        copy) is used when it was made from the same examples and settings:
+        a new process then encodes no examples and imports no scikit-learn.
+        """
         examples = examples or load_form_examples()
         self.min_probability = min_probability
         self._forms = list(examples.forms)
         texts, labels = examples.filled(topics_per_template)
-        vectors = np.concatenate([encoder.encode_queries(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)])
-        model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=2000)
-        model.fit(vectors.astype(np.float64), np.asarray(labels))
-        # kept as plain arrays: reading a question is one (forms x dimension) product and a softmax
-        self._weights = np.asarray(model.coef_, dtype=np.float32)
-        self._bias = np.asarray(model.intercept_, dtype=np.float32)
-        self._classes = [self._forms[int(c)] for c in model.classes_]
+        key = hashlib.sha256(
+            json.dumps([getattr(encoder, "name", ""), texts, labels, regularisation]).encode("utf-8")
+        ).hexdigest()[:16]
+        kept = None if store is None else store / f"form-classifier-{key}.npz"
+        fit = _read_fit(kept) if kept is not None else None
+        if fit is None:
+            fit = _fit(encoder, texts, labels, regularisation)
+            if kept is not None:
+                _keep_fit(kept, fit)
+        # plain arrays: reading a question is one (forms x dimension) product and a softmax
+        self._weights, self._bias, classes = fit
+        self._classes = [self._forms[int(c)] for c in classes]
         self._stems = {
             form: frozenset(tokenize(" ".join(t.replace(_TOPIC, " ") for t in examples.forms[form]))) - _SHARED
             for form in self._forms
@@ -139,6 +156,45 @@ class IntentExamples:
         return Likely(form[0], form[1], probability, self._stems[form])
 
 
+_Fit = tuple[np.ndarray, np.ndarray, np.ndarray]  # weights (forms x dimension), biases, form numbers
+
+
+def _fit(encoder: ExampleEncoder, texts: Sequence[str], labels: Sequence[int], regularisation: float) -> _Fit:
+    """Encode the examples and fit the logistic regression on their vectors."""
+    # imported here: a process that loads a kept fit never imports scikit-learn (and scipy)
+    from sklearn.linear_model import LogisticRegression
+
+    vectors = np.concatenate([encoder.encode_queries(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)])
+    model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=2000)
+    model.fit(vectors.astype(np.float64), np.asarray(labels))
+    return (
+        np.asarray(model.coef_, dtype=np.float32),
+        np.asarray(model.intercept_, dtype=np.float32),
+        np.asarray(model.classes_, dtype=np.int64),
+    )
+
+
+def _read_fit(path: Path) -> _Fit | None:
+    """A kept fit, or None when there is none or it cannot be read (it is then made again)."""
+    try:
+        with np.load(path, allow_pickle=False) as kept:
+            return kept["weights"], kept["bias"], kept["classes"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _keep_fit(path: Path, fit: _Fit) -> None:
+    """Write a fit beside the model, whole or not at all; a folder that cannot be written keeps none."""
+    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with staging.open("wb") as out:
+            np.savez(out, weights=fit[0], bias=fit[1], classes=fit[2])
+        os.replace(staging, path)
+    except OSError as error:
+        logger.info("the question-form fit is not kept in %s: %s", path.parent, error)
+        staging.unlink(missing_ok=True)
+
+
 _FITTED: weakref.WeakKeyDictionary[object, IntentExamples] = weakref.WeakKeyDictionary()
 _FITTING = threading.Lock()
 
@@ -147,9 +203,11 @@ def fitted_examples(encoder: ExampleEncoder) -> IntentExamples:
     """The classifier for this encoder, fitted on its first use in the process.
 
     An index swap makes a new analyser; the examples and the encoder are the
-    same, so the fit is not repeated.
+    same, so the fit is not repeated. An encoder with a `store` (an exported
+    copy of its model) keeps the fit there, for the next process.
     """
     with _FITTING:
         if encoder not in _FITTED:
-            _FITTED[encoder] = IntentExamples(encoder)
+            store = getattr(encoder, "store", None)  # an exported model's folder: the fit is kept there
+            _FITTED[encoder] = IntentExamples(encoder, store=store if isinstance(store, Path) else None)
         return _FITTED[encoder]

@@ -47,6 +47,7 @@ class Encoder(Protocol):
 
     name: str  # the model id an index records
     dimension: int
+    store: Path | None  # a folder where what is derived from the model may be kept, or None
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed many texts as (n, dimension) float32 rows of unit length."""

@@ -69,6 +69,7 @@ class OnnxEncoder:
         from tokenizers import Tokenizer
 
         self.folder = folder
+        self.store: Path | None = folder  # what is derived from the model may be kept beside it
         config: dict[str, Any] = json.loads((folder / ENCODER_CONFIG).read_text(encoding="utf-8"))
         self.config = config
         self.name: str = config["model_id"]

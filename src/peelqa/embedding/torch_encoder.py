@@ -7,6 +7,7 @@ disagrees, and by the export itself as the vectors to match.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,6 +62,7 @@ class SentenceTransformerEncoder:
         """
         self.spec = spec
         self.name = model_id(spec)
+        self.store: Path | None = None  # no folder of ours: nothing derived from the model is kept
         self.batch_size = batch_size
         self.model = model if model is not None else load_sentence_transformer(spec)
         # renamed in sentence-transformers 6; keep working with older releases
