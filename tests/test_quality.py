@@ -122,6 +122,17 @@ def test_every_answer_sentence_is_quoted_and_cited(qa: QA) -> None:
     assert "every five weeks" in result.answer.text
 
 
+def test_a_sentence_that_goes_on_from_a_quoted_one_is_quoted_with_it(qa: QA) -> None:
+    # the reason follows the sentence that matches the question, and opens with "They"
+    result = qa.ask("Why does HMIC see a risk in community support officers gathering evidence?")
+    texts = [s.text for s in result.answer.sentences]
+    found = next(i for i, t in enumerate(texts) if t.startswith("HMIC also found some examples of community support"))
+    assert texts[found + 1].startswith("They are not trained to investigate crimes")
+    assert result.answer.sentences[found + 1].passage_id == result.answer.sentences[found].passage_id
+    hit = next(h for h in result.hits if h.passage.id == result.answer.sentences[found].passage_id)
+    assert len(hit.highlights) >= 2
+
+
 def test_each_hit_explains_its_rank(qa: QA) -> None:
     result = qa.ask("How many suspicious activity reports did the force receive?")
     for hit in result.hits:

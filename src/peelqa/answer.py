@@ -7,6 +7,7 @@ sentences are also the passages' highlights.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -62,6 +63,32 @@ def _sentences(index: Index, retrieval: Retrieval, tuning: AnswerTuning) -> list
     ):
         per_hit[owner].append(_Sentence(owner, start, end, score))
     return per_hit
+
+
+# A sentence opening with one of these goes on from the sentence before it
+# ("They are not trained to investigate crimes and this creates a risk."):
+# quoted alone, it does not say what it is about.
+_GOES_ON = re.compile(r"^\W*(?:they|this|these|that|those|it|its|such|he|she|their|there)\b", re.I)
+
+
+def _with_their_antecedents(
+    chosen: list[_Sentence], per_hit: list[list[_Sentence]], hits: tuple[Hit, ...]
+) -> list[_Sentence]:
+    """The chosen sentences, each with the sentence before it when it goes on from that one,
+    and with the sentence after it when that one goes on from it."""
+
+    def goes_on(sentence: _Sentence) -> bool:
+        return _GOES_ON.match(hits[sentence.hit].passage.text[sentence.start : sentence.end]) is not None
+
+    whole = list(chosen)
+    for sentence in chosen:
+        siblings = sorted(per_hit[sentence.hit], key=lambda s: s.start)
+        at = next(i for i, s in enumerate(siblings) if s.start == sentence.start)
+        if at > 0 and goes_on(sentence):
+            whole.append(siblings[at - 1])
+        if at + 1 < len(siblings) and goes_on(siblings[at + 1]):
+            whole.append(siblings[at + 1])
+    return list({(s.hit, s.start): s for s in whole}.values())
 
 
 def _whole(hit: Hit) -> Hit:
@@ -127,6 +154,7 @@ def compose(
             break
         if sum(1 for c in chosen if c.hit == sentence.hit) < tuning.per_passage:
             chosen.append(sentence)
+    chosen = _with_their_antecedents(chosen, per_hit, hits)
     chosen.sort(key=lambda s: (s.hit, s.start))
 
     answer_sentences = tuple(
