@@ -111,11 +111,12 @@ def read_intent(
             return Intent(IntentKind.LIST, heading=heading, topic=topic)
     if asks_value or _ASKS_REASON.match(question):
         likely = None
-    # words of the form's examples, less those a judgment is about ("overall"): they may be the topic
-    form = likely.form_stems - frozenset(judged or ()) if likely is not None else frozenset()
+    form = likely.form_stems if likely is not None else frozenset()
     graded = likely is not None and likely.kind in (IntentKind.GRADES, IntentKind.JUDGMENT)
     if _GRADE_WORDS.search(question) or graded:
-        topic = tuple(sorted(words - _TOPIC_NOISE - _GRADE_NOISE - (form if graded else frozenset())))
+        # the form's words are no topic, but for those a judgment is about ("overall")
+        framing = form - frozenset(judged or ()) if graded else frozenset()
+        topic = tuple(sorted(words - _TOPIC_NOISE - _GRADE_NOISE - framing))
         names_one = bool(topic) if judged is None else not set(topic).isdisjoint(judged)
         # no subject left, or none a judgment is about ("What grades did the force get?"): every judgment,
         # with the words left, which retrieval weighs ("efficiency grade": a grade the reports do not give)
