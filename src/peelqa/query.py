@@ -65,7 +65,7 @@ class Query:
     subject: tuple[str, ...] = ()  # its stems without those naming reports or asking for a value
     strangers: tuple[str, ...] = ()  # names and years it uses, as written, that no report holds ("2019")
     unknown: tuple[str, ...] = ()  # its other stems that no passage holds ("weather")
-    naming: frozenset[str] = frozenset()  # its stems that name reports (a force, a year)
+    years: tuple[str, ...] = ()  # years it names that choose no report and some report holds ("to March 2014")
 
     def topic_share(self, headings: Sequence[str]) -> float:
         """How much of the intent's topic (IDF-weighted) the headings name."""
@@ -175,7 +175,7 @@ class Analyser:
             subject=tuple(dict.fromkeys(w for w in words if w not in not_subject)),
             strangers=strangers,
             unknown=tuple(w for w in unknown if w not in names),
-            naming=naming,
+            years=tuple(w for w in dict.fromkeys(words) if _YEAR.fullmatch(w) and w not in naming and w not in strangers),
         )
 
     def _strangers(

@@ -12,7 +12,6 @@ methods); this module decides what to ask it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,8 +24,6 @@ from .keywords import tokenize, tokens
 from .kinds import AnswerType, IntentKind
 from .query import Analyser, Query, QueryEncoder
 from .records import Hit, Report
-
-_YEAR = re.compile(r"(?:19|20)\d\d")
 
 __all__ = ["Filters", "Retrieval", "Retriever", "Tuning", "report_label"]
 
@@ -64,7 +61,7 @@ class Tuning:
     min_relevance: float = 0.3  # below this best dense score, nothing matches well…
     min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
     rare_term_share: float = 0.02  # a name from the question that this share of passages hold at most
-    list_item_share: float = 0.5  # …and to the items holding this much of what its topic adds to the headings
+    list_item_share: float = 0.5  # a list narrowed by a topic keeps the items holding this much of what it adds to the headings
     value_subject_share: float = 0.3  # a value found must sit in a passage naming this much of the subject (IDF)
     value_passages: int = 3  # the top hits searched for a value of the type asked for
     value_weight: float = 0.2  # added to the fused score of a passage holding a value of the type asked for
@@ -320,8 +317,9 @@ class Retriever:
     def _chapters_of(self, report_id: str) -> dict[str, frozenset[str]]:
         """The words of each chapter heading of a report, read on the first list question about it."""
         if report_id not in self._chapters:
-            chapters = {self.index.passages[row].section[0] for row in self.index.rows_of([report_id]).tolist() if self.index.passages[row].section}
-            self._chapters[report_id] = {chapter: frozenset(tokenize(chapter)) for chapter in sorted(chapters)}
+            sections = (self.index.passages[row].section for row in self.index.rows_of([report_id]).tolist())
+            chapters = sorted({section[0] for section in sections if section})
+            self._chapters[report_id] = {chapter: frozenset(tokenize(chapter)) for chapter in chapters}
         return self._chapters[report_id]
 
     def _scope_groups(
@@ -471,7 +469,7 @@ class Retriever:
         Years naming a report ("in the 2015 inspection") choose reports
         instead; a passage's report's own year counts as mentioned.
         """
-        years = [word for word in q.words if _YEAR.fullmatch(word) and word not in q.naming and word not in q.strangers]
+        years = list(q.years)
         if not years:
             return ()
         top = [int(row) for row in rows[: self.tuning.value_passages]]
@@ -515,7 +513,7 @@ class Retriever:
         return self._value_sentence_near(q, top)
 
     def _value_sentence_near(self, q: Query, rows: Sequence[int]) -> bool:
-        """Does a sentence of `rows` hold a value of the type asked for, at least `value_sentence_similarity` near the question?"""
+        """Does a sentence of `rows` hold a value of the type asked for, and lie this near the question in meaning?"""
         assert q.answer_type is not None
         sentences = self.index.sentences_of(np.asarray(rows, dtype=np.int64))
         if not len(sentences.ids):
