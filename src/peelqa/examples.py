@@ -3,12 +3,12 @@
 People ask for a report's list or its grades in many words ("Where does the
 force fall short?", "Compare the grades"); rules on heading words catch only
 some, and the nearest few examples are swayed by the question's topic. Here
-some two hundred example questions of three forms (`data/form_examples.json`),
-each template filled with a few topics, are embedded once per process and a
-logistic regression is fitted on their vectors: it learns which directions
-of the encoder's space say the form, whatever the topic. A question's vector,
-the one retrieval computes anyway, is then read with one small matrix
-product, no further encoder pass.
+some 250 example questions of three forms (`data/form_examples.json`), each
+template filled with a few topics, are embedded and a logistic regression is
+fitted on their vectors: it learns which directions of the encoder's space
+say the form, whatever the topic. The fit is made once and kept beside the
+model. A question's vector, the one retrieval computes anyway, is then read
+with one small matrix product, no further encoder pass.
 
 The templates' own words (topic left out) are the form of a question, not
 what it is about: `form_stems` lets the intent reader take them out of the topic.
@@ -91,7 +91,7 @@ class Likely:
     form_stems: frozenset[str]  # the words the examples of that form use: not a topic
 
 
-# Words every form's examples use; they say nothing about the form.
+# Words the examples of every form use (the force, by its name or not); they say nothing about the form.
 _SHARED = frozenset(tokenize("force police forces wiltshire"))
 
 
