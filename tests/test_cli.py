@@ -139,6 +139,16 @@ def test_eval_reads_to_the_depth_asked(runner: CliRunner, index_dir: Path) -> No
     assert " MRR@5 " in result.stdout and "MRR@10" not in result.stdout
 
 
+def test_eval_summary_prints_the_figures_and_no_question(runner: CliRunner, index_dir: Path) -> None:
+    full = invoke(runner, "eval", DEV_QUESTIONS, "--index", index_dir)
+    assert "  miss " in full.stdout  # the dev set has misses to show
+    summary = invoke(runner, "eval", DEV_QUESTIONS, "--summary", "--index", index_dir)
+    assert summary.exit_code == 0, summary.output
+    assert summary.stdout.splitlines() == full.stdout.splitlines()[:1]
+    both = invoke(runner, "eval", DEV_QUESTIONS, "--summary", "--json", "--index", index_dir)
+    assert both.exit_code == 2 and "choose one" in both.output and "Traceback" not in both.output
+
+
 def test_add_and_remove_a_report(runner: CliRunner, tmp_path: Path, corpus_dir: Path, scratch_index: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(corpus_dir, corpus)

@@ -271,11 +271,19 @@ def reports_command(as_json: bool, index: Path) -> None:
 @click.argument("questions_file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
 @click.option("--depth", type=click.IntRange(1, 50), default=10, show_default=True, help="Ranks read (MRR@depth).")
+@click.option(
+    "--summary",
+    "summary_only",
+    is_flag=True,
+    help="Print the figures only, never a question: for a set that must stay unread.",
+)
 @_locations("index", "model")
-def eval_command(questions_file: Path, as_json: bool, depth: int, index: Path, model: str) -> None:
+def eval_command(questions_file: Path, as_json: bool, depth: int, summary_only: bool, index: Path, model: str) -> None:
     """Measure hit@1, hit@5, MRR@depth and list coverage on a questions file."""
     from .evaluation import evaluate, load_questions
 
+    if as_json and summary_only:
+        raise click.UsageError("--json prints every question; --summary prints none: choose one")
     questions = load_questions(questions_file)
     qa = _open_qa(index, model)
     report = evaluate(qa, questions, depth=depth)
@@ -283,6 +291,8 @@ def eval_command(questions_file: Path, as_json: bool, depth: int, index: Path, m
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     click.echo(summary_line(report))
+    if summary_only:
+        return
     for miss in report["misses"]:
         click.echo(f"  miss {miss_line(miss)}")
 
