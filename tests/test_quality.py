@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from conftest import DEV_QUESTIONS, OWN_QUESTIONS
 
@@ -175,6 +178,12 @@ HELDOUT_QUESTIONS = DEV_QUESTIONS.parent / "heldout_questions.jsonl"
 HELDOUT_FIGURES = ("hit@1", "hit@5", "mrr@10", "list_coverage", "list_precision", "refused", "wrongly_refused")
 
 
+def _figures_only(qa: QA, questions: Path) -> dict[str, Any]:
+    """The summary figures of a set that must stay unread: nothing that names a question."""
+    report = evaluate(qa, load_questions(questions))
+    return {name: report[name] for name in HELDOUT_FIGURES}
+
+
 def test_the_untouched_questions_do_not_regress(qa: QA) -> None:
     """The held-out set, never read or tuned on: floors a little under its latest measurement.
 
@@ -191,9 +200,7 @@ def test_the_untouched_questions_do_not_regress(qa: QA) -> None:
     summary figures are kept here, never which questions miss: a failure
     must not show them.
     """
-    report = evaluate(qa, load_questions(HELDOUT_QUESTIONS))
-    figures = {name: report[name] for name in HELDOUT_FIGURES}
-    del report
+    figures = _figures_only(qa, HELDOUT_QUESTIONS)
     assert figures["hit@1"] >= 0.6, figures
     assert figures["hit@5"] >= 0.92, figures
     assert figures["mrr@10"] >= 0.73, figures
@@ -247,9 +254,7 @@ def test_the_fresh_questions_do_not_regress(qa: QA) -> None:
     0.900, 0.775, 0.750, 0.292, 6/14, 1/50. As for the held-out set, only the
     figures are kept: a failure must not show which questions miss.
     """
-    report = evaluate(qa, load_questions(FRESH_QUESTIONS))
-    figures = {name: report[name] for name in HELDOUT_FIGURES}
-    del report
+    figures = _figures_only(qa, FRESH_QUESTIONS)
     assert figures["hit@1"] >= 0.66, figures
     assert figures["hit@5"] >= 0.86, figures
     assert figures["mrr@10"] >= 0.74, figures
