@@ -13,6 +13,7 @@ import pytest
 from peelqa.answer_types import holds_type
 from peelqa.kinds import AnswerType
 from peelqa.qa import QA
+from peelqa.retrieval import Tuning
 
 INVESTIGATING = "How effective is the force at investigating crime and managing offenders?"
 ORGANISED = (
@@ -197,9 +198,13 @@ def test_grades_of_something_no_judgment_is_about_are_not_given(qa: QA) -> None:
 def test_a_value_in_other_words_than_the_question_is_still_found(qa: QA) -> None:
     # "pleased" for the report's "satisfied": no passage holds the word, but the
     # sentence with the percentage is very near the question in meaning
-    result = qa.ask("What percentage of victims were pleased with the police?")
+    question = "What percentage of victims were pleased with the police?"
+    result = qa.ask(question)
     assert result.answer.found
     assert "83.8 percent" in result.answer.text or any("83.8" in h.passage.text for h in result.hits[:2])
+    # it is that sentence that answers: with no sentence near enough, the subject's words alone do not
+    strict = QA(qa.index, qa.encoder, Tuning(value_sentence_similarity=1.1))
+    assert not strict.ask(question).answer.found
 
 
 def test_a_year_no_best_passage_mentions_is_not_answered(qa: QA) -> None:
