@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from conftest import DEV_QUESTIONS, OWN_QUESTIONS
 
+from peelqa.embedding import Encoder
 from peelqa.evaluation import evaluate, load_questions
+from peelqa.index import Index
 from peelqa.qa import QA
 from peelqa.retrieval import Filters, Tuning
 
@@ -261,3 +263,24 @@ def test_the_fresh_questions_do_not_regress(qa: QA) -> None:
     assert figures["list_coverage"] >= 0.7, figures
     assert figures["refused"] >= 5 / 14, figures
     assert figures["wrongly_refused"] <= 2 / 50, figures
+
+
+def test_the_warm_up_reads_what_a_first_list_question_would(index: Index, encoder: Encoder) -> None:
+    # the first question of a service is as fast as the hundredth: nothing is read on first need
+    fresh = QA(index, encoder)
+    fresh.warm_up()
+    assert set(fresh.retriever._chapters) == set(index.reports)
+    parsed_before = index.passages.__class__.__getitem__
+    calls: list[int] = []
+
+    def counting(self: object, row: int | slice) -> object:
+        calls.append(1)
+        return parsed_before(self, row)  # type: ignore[arg-type]
+
+    try:
+        index.passages.__class__.__getitem__ = counting  # type: ignore[method-assign]
+        result = fresh.ask("What are the areas for improvement in how the force investigates crime?")
+    finally:
+        index.passages.__class__.__getitem__ = parsed_before  # type: ignore[method-assign]
+    assert result.answer.kind == "list" and len(result.hits) == 5
+    assert len(calls) < 50  # the hits and their groups, not every passage of the report

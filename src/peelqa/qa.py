@@ -54,6 +54,7 @@ class QA:
         self.ask("How effective is the force?")
         self.retriever.analyser.near_terms.load()  # the index's term vectors, for words it lacks
         self.retriever.read_values()  # which passages hold counts, durations, dates…
+        self.retriever.read_chapters()  # the chapter headings a list question keeps to
 
     def ask(
         self,

@@ -314,8 +314,13 @@ class Retriever:
             hits.append(self._hit(scored, i, len(hits) + 1, group=label))
         return hits, [int(scored.rows[i]) for i in ordered]
 
+    def read_chapters(self) -> None:
+        """Read every report's chapter headings now, not on the first list question about it."""
+        for report_id in self.index.reports:
+            self._chapters_of(report_id)
+
     def _chapters_of(self, report_id: str) -> dict[str, frozenset[str]]:
-        """The words of each chapter heading of a report, read on the first list question about it."""
+        """The words of each chapter heading of a report, read once (`read_chapters`, or on first need)."""
         if report_id not in self._chapters:
             sections = (self.index.passages[row].section for row in self.index.rows_of([report_id]).tolist())
             chapters = sorted({section[0] for section in sections if section})
