@@ -82,8 +82,8 @@ def _with_their_antecedents(
 
     whole = list(chosen)
     for sentence in chosen:
-        siblings = sorted(per_hit[sentence.hit], key=lambda s: s.start)
-        at = next(i for i, s in enumerate(siblings) if s.start == sentence.start)
+        siblings = per_hit[sentence.hit]  # the passage's sentences, in order
+        at = siblings.index(sentence)
         if at > 0 and goes_on(sentence):
             whole.append(siblings[at - 1])
         if at + 1 < len(siblings) and goes_on(siblings[at + 1]):
