@@ -41,6 +41,34 @@ def test_a_list_question_keeps_its_topic() -> None:
     assert read_intent("What are the areas for improvement?").topic == ()
 
 
+def test_a_list_no_report_has_is_answered_by_the_one_they_have_when_named_as_a_list() -> None:
+    held = ["Areas for improvement"]
+    named = read_intent("Give me every recommendation HMIC made on digital evidence.", held)
+    assert (named.heading, named.instead_of, named.topic) == ("Areas for improvement", "Recommendations", ("digit", "evid"))
+    concern = read_intent("Was there any cause for concern?", held)
+    assert (concern.heading, concern.instead_of) == ("Areas for improvement", "Causes of concern")
+    # the verb shares the heading's stem, not its meaning: the named heading stays, and is not found
+    verb = read_intent("What did HMIC recommend in 2014?", held)
+    assert (verb.heading, verb.instead_of) == ("Recommendations", None)
+    assert read_intent("What are the recommendations?").instead_of is None  # nothing held to give instead
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "leaving_out"),
+    [
+        ("Leaving investigations aside, what are the areas for improvement?", (), ("investig",)),
+        ("What are the areas for improvement other than those on digital evidence?", (), ("digit", "evid")),
+        ("Apart from organised crime, what are the areas for improvement in investigation?", ("investig",), ("crime", "organis")),
+        ("What are the areas for improvement in preventing crime?", ("crime", "prevent"), ()),
+    ],
+)
+def test_a_list_question_may_set_part_of_its_list_aside(
+    question: str, topic: tuple[str, ...], leaving_out: tuple[str, ...]
+) -> None:
+    intent = read_intent(question)
+    assert (intent.kind, intent.topic, intent.leaving_out) == ("list", topic, leaving_out)
+
+
 def test_list_headings_found_in_the_index_are_recognised() -> None:
     assert read_intent("What are the priorities for action?", ["Priorities for action"]).heading == "Priorities for action"
 

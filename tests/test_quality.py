@@ -61,6 +61,12 @@ def test_a_scoped_list_keeps_to_its_section(qa: QA) -> None:
     assert len(result.hits) == 5
 
 
+def test_a_scoped_list_keeps_to_the_section_naming_most_of_its_topic(qa: QA) -> None:
+    # "tackling" names the organised crime chapter too; preventing and anti-social behaviour only the first
+    result = qa.ask("Which areas for improvement are about preventing crime and tackling anti-social behaviour?")
+    assert len(result.hits) == 1 and result.hits[0].group.startswith("How effective is the force at preventing crime")
+
+
 def test_a_list_topic_no_section_names_keeps_every_group(qa: QA) -> None:
     result = qa.ask("Were there any areas for improvement on protecting vulnerable people?")
     assert len(result.hits) == 8  # no section both names it and has a list: show them all
@@ -68,9 +74,32 @@ def test_a_list_topic_no_section_names_keeps_every_group(qa: QA) -> None:
     assert len(scoped.hits) == 2 and all("organised crime" in h.group for h in scoped.hits)
 
 
-def test_a_list_the_report_does_not_have_says_so(qa: QA) -> None:
+def test_a_list_the_report_does_not_have_says_so_and_gives_the_one_it_has(qa: QA) -> None:
     result = qa.ask("What are the recommendations?")
-    assert result.answer.text.startswith("Note: the reports searched list no “Recommendations”.")
+    assert result.answer.text.startswith(
+        "Note: the reports searched list no “Recommendations”; these are their “Areas for improvement”. "
+        "Areas for improvement (8):"
+    )
+    assert result.answer.kind == "list" and len(result.hits) == 8
+    concerns = qa.ask("Were there any causes for concern about investigating crime?")
+    assert concerns.answer.text.startswith("Note: the reports searched list no “Causes of concern”;")
+    assert {h.group for h in concerns.hits} == {INVESTIGATING}
+
+
+def test_a_question_using_a_list_heading_as_a_verb_asks_for_passages(qa: QA) -> None:
+    result = qa.ask("What did HMIC recommend in its 2014 crime inspection?")
+    assert result.answer.kind == "passages"
+    assert "we recommended that the force" in result.hits[0].passage.text
+
+
+def test_a_list_question_may_set_part_of_the_list_aside(qa: QA) -> None:
+    for question in (
+        "Leaving investigations aside, what other improvement points were raised by the inspectors?",
+        "Apart from investigating crime, where does the force fall short?",
+    ):
+        result = qa.ask(question)
+        assert result.answer.kind == "list", question
+        assert len(result.hits) == 3 and INVESTIGATING not in {h.group for h in result.hits}, question
 
 
 def test_grades_are_answered_from_the_judgments(qa: QA) -> None:

@@ -122,13 +122,13 @@ def compose(
     tuning = tuning or AnswerTuning()
     hits = retrieval.hits
     kind = retrieval.intent.kind
+    prefix = f"Note: {retrieval.note}. " if retrieval.note else ""
     if kind is IntentKind.LIST and hits:
         answer, hits = _cite_whole(hits, retrieval.intent.heading)
-        return replace(answer, kind=AnswerKind.LIST), hits
+        return replace(answer, text=prefix + answer.text, kind=AnswerKind.LIST), hits
     if kind is IntentKind.GRADES and hits:
         answer, hits = _cite_whole(hits, "Graded judgments")
         return replace(answer, kind=AnswerKind.GRADES), hits
-    prefix = f"Note: {retrieval.note}. " if retrieval.note else ""
     if not retrieval.found or not hits:
         text = NOT_FOUND
         if retrieval.query.strangers:  # names and years no report holds: say which

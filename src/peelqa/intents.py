@@ -24,7 +24,7 @@ from .examples import Likely
 from .keywords import tokenize
 from .kinds import IntentKind
 
-__all__ = ["Intent", "read_intent"]
+__all__ = ["Intent", "read_intent", "without_set_aside"]
 
 # Headings under which inspection reports list items; the index adds any
 # other list heading it finds.
@@ -46,6 +46,12 @@ _GRADE_WORDS = re.compile(
 # "Why …?" asks for a reason: near a list's examples by its topic ("a
 # problem", "a concern"), it still wants the passages that explain.
 _ASKS_REASON = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?why\b", re.I)
+# "Apart from investigation, …", "… other than those on training": what a list question sets aside.
+_SETS_ASIDE = re.compile(
+    r"\b(?:apart from|aside from|other than|except(?: for)?|besides|excluding|not counting|leaving(?: aside)?|setting aside)"
+    r"\s+([^,;:?.!]+?)(?:\s+aside)?\s*(?=[,;:?.!]|$)",
+    re.I,
+)
 # Short names people use for list headings.
 _HEADING_ALIASES = {re.compile(r"\bAFIs?\b"): "Areas for improvement"}
 _TOPIC_NOISE = frozenset(
@@ -53,7 +59,7 @@ _TOPIC_NOISE = frozenset(
         "what which list give show tell name summarise summarize all any were are there "
         "report reports force police inspection hmic hmicfrs did does get got identified "
         "found made make say says listed main key set gave given raised ask asked relate "
-        "related relating regarding about need needs mention mentioned"
+        "related relating regarding about need needs mention mentioned every each other else"
     )
 )
 
@@ -69,7 +75,37 @@ _GRADE_NOISE = frozenset(
 class Intent:
     kind: IntentKind
     heading: str | None = None  # the list heading asked for
+    instead_of: str | None = None  # the list heading the question named, which no report has
+    leaving_out: tuple[str, ...] = ()  # keyword stems of what a list question sets aside ("apart from investigation")
     topic: tuple[str, ...] = ()  # keyword stems left once the form is taken away
+
+
+@lru_cache(maxsize=64)
+def _heading_noun(heading: str) -> re.Pattern[str]:
+    """The heading as a question writes it, of one item or many, its small words free ("a cause for concern")."""
+    words = [re.escape(word.rstrip("s")) + "s?" if len(word) > 3 else r"\w+" for word in heading.lower().split()]
+    return re.compile(r"\b" + r"\s+".join(words) + r"\b", re.I)
+
+
+def _names_list(heading: str, question: str) -> bool:
+    """Does the question name the heading's list itself, not only share its stems ("What did HMIC recommend …?")?"""
+    return bool(_heading_noun(heading).search(question))
+
+
+def without_set_aside(question: str) -> str:
+    """The question without the clauses that set something aside."""
+    kept = re.sub(r"\s+", " ", _SETS_ASIDE.sub("", question))
+    return re.sub(r"\s+(?=[,;:?.!])", "", kept).strip(" ,;:")
+
+
+def _set_aside(question: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The keyword stems of the clauses setting something aside, and of what they set aside.
+
+    "Leaving investigations aside, …": {leav, investig, asid} and {investig}.
+    """
+    matches = list(_SETS_ASIDE.finditer(question))
+    clauses = frozenset(stem for match in matches for stem in _stems(match.group(0)))
+    return clauses, frozenset(stem for match in matches for stem in _stems(match.group(1)))
 
 
 @lru_cache(maxsize=1024)  # headings recur in every question
@@ -104,11 +140,20 @@ def read_intent(
     words = set(words) - set(ignore)
     question = aliased
     headings = dict.fromkeys([*list_headings, *STANDARD_LIST_HEADINGS])
+    held = [heading for heading in STANDARD_LIST_HEADINGS if heading in list_headings]
+    aside_clause, aside = _set_aside(question)
+    aside -= set(ignore)
     for heading in headings:
         stems = _stems(heading)
         if stems and stems <= words and _ASKS_FOR_LIST.search(question):
-            topic = tuple(sorted(words - stems - _TOPIC_NOISE))
-            return Intent(IntentKind.LIST, heading=heading, topic=topic)
+            topic = tuple(sorted(words - stems - _TOPIC_NOISE - aside_clause))
+            leaving_out = tuple(sorted(aside - stems))
+            if heading not in list_headings and held and _names_list(heading, question):
+                # "every recommendation for improvement" of a report that sets areas for
+                # improvement: the things it asks the force to change, under their own name
+                topic = tuple(word for word in topic if word not in _stems(held[0]))
+                return Intent(IntentKind.LIST, heading=held[0], topic=topic, instead_of=heading, leaving_out=leaving_out)
+            return Intent(IntentKind.LIST, heading=heading, topic=topic, leaving_out=leaving_out)
     if asks_value or _ASKS_REASON.match(question):
         likely = None
     form = likely.form_stems if likely is not None else frozenset()
@@ -122,6 +167,7 @@ def read_intent(
         # with the words left, which retrieval weighs ("efficiency grade": a grade the reports do not give)
         return Intent(IntentKind.JUDGMENT, topic=topic) if names_one else Intent(IntentKind.GRADES, topic=topic)
     if likely is not None and likely.kind is IntentKind.LIST and likely.heading in headings:
-        topic = tuple(sorted(words - _stems(likely.heading) - _TOPIC_NOISE - form))
-        return Intent(IntentKind.LIST, heading=likely.heading, topic=topic)
+        topic = tuple(sorted(words - _stems(likely.heading) - _TOPIC_NOISE - form - aside_clause))
+        leaving_out = tuple(sorted(aside - _stems(likely.heading) - _TOPIC_NOISE))
+        return Intent(IntentKind.LIST, heading=likely.heading, topic=topic, leaving_out=leaving_out)
     return Intent(IntentKind.PASSAGES)

@@ -16,10 +16,10 @@ import numpy as np
 
 from .acronyms import Acronyms
 from .answer_types import asking_words, expected_type
-from .examples import fitted_examples
+from .examples import Likely, fitted_examples
 from .index import Index
 from .index.postings import TermQuery
-from .intents import Intent, read_intent
+from .intents import Intent, read_intent, without_set_aside
 from .keywords import Token, tokenize, tokens
 from .kinds import AnswerType
 from .near_terms import NearTerms
@@ -129,6 +129,11 @@ class Analyser:
             tokenize(" ".join(heading for row in index.judgment_rows.tolist() for heading in index.passages[row].section))
         )
 
+    def _likely_form(self, vectors: np.ndarray) -> Likely | None:
+        """The likeliest list or grades form of any of these readings of one question, or None."""
+        forms = [likely for likely in map(self._examples.nearest, vectors) if likely is not None]
+        return max(forms, key=lambda likely: likely.probability, default=None)
+
     def analyse(self, question: str) -> Query:
         found = tokens(question)
         words = tuple(t.stem for t in found)
@@ -144,11 +149,15 @@ class Analyser:
         # the words the index lacks, as written, encoded in the question's own pass
         unread = set(unknown) - naming - names
         missing = list(dict.fromkeys(question[t.start : t.end] for t in found if t.stem in unread))
-        if missing:
-            vectors = self.encoder.encode_queries([question, *missing])
-            vector, terms = vectors[:1], self.near_terms.expand(terms, vectors[1:])
+        # "Apart from investigation, where …?": its form is read with and without what it sets aside
+        kept = without_set_aside(question)
+        asides = [kept] if kept != question else []
+        if missing or asides:
+            vectors = self.encoder.encode_queries([question, *asides, *missing])
+            vector, forms = vectors[:1], vectors[: 1 + len(asides)]
+            terms = self.near_terms.expand(terms, vectors[1 + len(asides) :])
         else:
-            vector = self.encoder.encode_query(question)
+            vector = forms = self.encoder.encode_query(question)
         strangers = self._strangers(question, found, spans, [w for w in unknown if w not in naming])
         not_subject = naming | _FORCE_WORDS | asking_words(question)
         intent = read_intent(
@@ -156,7 +165,7 @@ class Analyser:
             self.list_headings,
             words=words,
             ignore=naming,
-            likely=self._examples.nearest(vector),
+            likely=self._likely_form(forms),
             judged=self._judged,
             asks_value=answer_type is not None,
         )

@@ -62,6 +62,7 @@ class Tuning:
     min_name_relevance: float = 0.2  # …unless it is above this and the top hit holds
     rare_term_share: float = 0.02  # a name from the question that this share of passages hold at most
     list_item_share: float = 0.5  # a list narrowed by a topic keeps the items holding this much of what it adds to the headings
+    chapter_share: float = 0.5  # a list narrowed to chapters keeps those naming this much of the topic the best one names
     value_subject_share: float = 0.3  # a value found must sit in a passage naming this much of the subject (IDF)
     value_passages: int = 3  # the top hits searched for a value of the type asked for
     value_weight: float = 0.2  # added to the fused score of a passage holding a value of the type asked for
@@ -249,6 +250,7 @@ class Retriever:
     def _list_hits(self, q: Query, scope: _Scope) -> tuple[list[Hit], list[int]]:
         """Every item under the list heading asked for, grouped by report and section."""
         rows = scope.keep(self.index, self._list_rows.get(_heading_key(q.intent.heading or ""), np.zeros(0, np.int64)))
+        rows = self._not_set_aside(q, rows)
         if not len(rows):
             return [], []
         scored = self._score_rows(q, rows)
@@ -276,6 +278,27 @@ class Retriever:
                     hits.append(self._hit(scored, i, len(hits) + 1, group=label))
                     hit_rows.append(int(rows[i]))
         return hits, hit_rows
+
+    def _not_set_aside(self, q: Query, rows: np.ndarray) -> np.ndarray:
+        """The list items but those the question sets aside, by their chapter or their own words.
+
+        "Leaving investigations aside, …": an item whose chapter heading and
+        text together hold most of what is set aside (IDF-weighted) goes. When
+        that would leave nothing, the words did not name a part of the list.
+        """
+        ids = self.index.postings.ids(list(q.intent.leaving_out))
+        ids = ids[ids >= 0]
+        if not len(ids) or not len(rows):
+            return rows
+        weights = self.index.postings.idf(ids)
+        kept = []
+        for row in rows.tolist():
+            passage = self.index.passages[row]
+            chapter = frozenset(tokenize(passage.section[0])) if passage.section else frozenset()
+            held = np.isin(ids, self.index.passage_terms(row)) | np.isin(ids, self.index.postings.ids(sorted(chapter)))
+            if float(weights[held].sum()) < self.tuning.list_item_share * float(weights.sum()):
+                kept.append(row)
+        return np.asarray(kept, dtype=np.int64) if kept else rows
 
     def _items_about(self, q: Query, rows: np.ndarray) -> list[int]:
         """The positions of the list items about what the topic adds to the list's headings, or none.
@@ -350,7 +373,11 @@ class Retriever:
         elsewhere = frozenset().union(*(words for chapter, words in chapters.items() if chapter not in listed))
         everywhere = frozenset.intersection(*named.values())
         telling = [w for w in q.intent.topic if w not in everywhere and w not in elsewhere]
-        asked = [key for key in groups if any(word in named[key] for word in telling)]
+        naming = {key: sum(q.weights.get(word, 0.0) for word in telling if word in named[key]) for key in groups}
+        most = max(naming.values(), default=0.0)
+        # a heading naming far less of the topic than another shares a word by chance
+        # ("tackling" anti-social behaviour, "tackling" organised crime)
+        asked = [key for key in groups if naming[key] and naming[key] >= self.tuning.chapter_share * most]
         others = [key for key in groups if key not in asked]
         # the words and the items' meaning must agree: a section named by a word
         # whose items the question is not nearest to may be named by chance
@@ -426,7 +453,9 @@ class Retriever:
         if intent.kind is IntentKind.LIST:
             items, item_rows = self._list_hits(q, scope)
             if items:
-                return done(items, item_rows, True)
+                if intent.instead_of:
+                    note = f"the reports searched list no “{intent.instead_of}”; these are their “{intent.heading}”"
+                return done(items, item_rows, True, note)
             note = f"the reports searched list no “{intent.heading}”"
             intent = Intent(IntentKind.PASSAGES)
 
