@@ -213,3 +213,14 @@ def test_a_year_no_best_passage_mentions_is_not_answered(qa: QA) -> None:
     assert not result.answer.found
     assert result.answer.text.startswith("Note: no passage that answers best mentions 2014.")
     assert qa.ask("What was the victim satisfaction rate in the year to March 2015?").answer.found
+
+
+def test_a_why_question_is_answered_by_the_paragraph_that_explains(qa: QA) -> None:
+    # the area for improvement shares the question's words; the paragraph gives the reason
+    question = "Why does it matter that so few arrested foreign nationals are checked abroad?"
+    top = qa.ask(question).hits[0].passage
+    assert top.kind == "paragraph" and "cannot understand fully the threat" in top.text
+    unweighted = QA(qa.index, qa.encoder, Tuning(reason_penalty=0.0))
+    assert unweighted.ask(question).hits[0].passage.kind == "list_item"
+    # a question that asks no reason still finds the list item first
+    assert qa.ask("Are arrested foreign nationals checked abroad?").hits[0].passage.kind == "list_item"

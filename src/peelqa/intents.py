@@ -24,7 +24,7 @@ from .examples import Likely
 from .keywords import tokenize
 from .kinds import IntentKind
 
-__all__ = ["Intent", "read_intent", "without_set_aside"]
+__all__ = ["Intent", "asks_reason", "read_intent", "without_set_aside"]
 
 # Headings under which inspection reports list items; the index adds any
 # other list heading it finds.
@@ -92,6 +92,11 @@ def _names_list(heading: str, question: str) -> bool:
     return bool(_heading_noun(heading).search(question))
 
 
+def asks_reason(question: str) -> bool:
+    """Does the question ask why?"""
+    return bool(_ASKS_REASON.match(question))
+
+
 def without_set_aside(question: str) -> str:
     """The question without the clauses that set something aside."""
     kept = re.sub(r"\s+", " ", _SETS_ASIDE.sub("", question))
@@ -154,7 +159,7 @@ def read_intent(
                 topic = tuple(word for word in topic if word not in _stems(held[0]))
                 return Intent(IntentKind.LIST, heading=held[0], topic=topic, instead_of=heading, leaving_out=leaving_out)
             return Intent(IntentKind.LIST, heading=heading, topic=topic, leaving_out=leaving_out)
-    if asks_value or _ASKS_REASON.match(question):
+    if asks_value or asks_reason(question):
         likely = None
     form = likely.form_stems if likely is not None else frozenset()
     graded = likely is not None and likely.kind in (IntentKind.GRADES, IntentKind.JUDGMENT)

@@ -19,7 +19,7 @@ from .answer_types import asking_words, expected_type
 from .examples import Likely, fitted_examples
 from .index import Index
 from .index.postings import TermQuery
-from .intents import Intent, read_intent, without_set_aside
+from .intents import Intent, asks_reason, read_intent, without_set_aside
 from .keywords import Token, tokenize, tokens
 from .kinds import AnswerType
 from .near_terms import NearTerms
@@ -62,6 +62,7 @@ class Query:
     intent: Intent
     reports: frozenset[str]  # reports of the forces and years it names; empty when it names none
     answer_type: AnswerType | None = None  # the kind of value it asks for ("how many …?": a count)
+    asks_reason: bool = False  # "Why …?"
     subject: tuple[str, ...] = ()  # its stems without those naming reports or asking for a value
     strangers: tuple[str, ...] = ()  # names and years it uses, as written, that no report holds ("2019")
     unknown: tuple[str, ...] = ()  # its other stems that no passage holds ("weather")
@@ -181,6 +182,7 @@ class Analyser:
             intent=intent,
             reports=reports,
             answer_type=answer_type,
+            asks_reason=asks_reason(question),
             subject=tuple(dict.fromkeys(w for w in words if w not in not_subject)),
             strangers=strangers,
             unknown=tuple(w for w in unknown if w not in names),

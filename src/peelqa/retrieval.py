@@ -21,7 +21,7 @@ from .answer_types import holds_type
 from .index import Index
 from .intents import Intent
 from .keywords import tokenize, tokens
-from .kinds import AnswerType, IntentKind
+from .kinds import AnswerType, IntentKind, PassageKind
 from .query import Analyser, Query, QueryEncoder
 from .records import Hit, Report
 
@@ -67,6 +67,7 @@ class Tuning:
     value_passages: int = 3  # the top hits searched for a value of the type asked for
     value_weight: float = 0.2  # added to the fused score of a passage holding a value of the type asked for
     value_sentence_similarity: float = 0.68  # …or a sentence holding one this near the question (own and probe sets)
+    reason_penalty: float = 0.1  # taken off the fused score of a passage that is no paragraph, for a "why" question
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,10 @@ class Retriever:
         self._chapters: dict[str, dict[str, frozenset[str]]] = {}  # report -> chapter heading -> its words
         self.analyser = Analyser(index, encoder, self.list_headings)
         self._holding: dict[AnswerType, np.ndarray] = {}  # answer type -> which passages hold such a value
+        # footnotes, list items, tables, figures and judgments state, cite or ask; paragraphs explain
+        self._not_prose = np.fromiter(
+            (passage.kind is not PassageKind.PARAGRAPH for passage in index.passages), bool, index.count()
+        )
 
     # -- scoring ---------------------------------------------------------------
 
@@ -169,6 +174,8 @@ class Retriever:
         fused = self.tuning.dense_weight * dense + self.tuning.keyword_weight * keyword / top
         if q.answer_type is not None and self.tuning.value_weight:
             fused = fused + self.tuning.value_weight * self._holds(q.answer_type)[chosen]
+        if q.asks_reason and self.tuning.reason_penalty:  # "Why …?" wants the paragraph that explains
+            fused = fused - self.tuning.reason_penalty * self._not_prose[chosen]
         return _Scored(chosen, dense, keyword, fused)
 
     def read_values(self) -> None:
