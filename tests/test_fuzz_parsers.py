@@ -57,7 +57,8 @@ def _assert_sane(parsed: ParsedReport, *, length: int | None = None) -> None:
     assert report.year is None or 1900 <= report.year <= 2099
     assert report.pages is None or report.pages >= 1
     json.dumps([report.to_dict(), *(p.to_dict() for p in passages)])
-    for order, passage in enumerate(passages, start=1):
+    first = 0 if passages[0].kind == "cover" else 1  # the cover, where it says something, is passage 0
+    for order, passage in enumerate(passages, start=first):
         assert passage.id == f"{report.id}:p{order:04d}" and passage.paragraph == order
         assert passage.text.strip() and "\f" not in passage.text
         assert 0 <= passage.start < passage.end

@@ -133,7 +133,15 @@ def test_front_matter_gives_metadata_and_no_passages(report_and_passages) -> Non
     assert not any("ISBN" in p.text or "©" in p.text or "\t" in p.text for p in passages)
     assert not any("...." in p.text for p in passages)
     first_body = (COVER + BODY).index("Overview –")
-    assert min(p.start for p in passages) > first_body
+    cover, *body = passages
+    assert min(p.start for p in body) > first_body
+    # what the cover says is passage 0, in one sentence
+    assert (cover.kind, cover.id, cover.paragraph, cover.page, cover.section) == ("cover", "t:p0000", 0, 1, ("Cover",))
+    assert cover.text == (
+        "This report, “PEEL: Police effectiveness 2015 – An inspection of Exampleshire Constabulary”, "
+        "was published in March 2016."
+    )
+    assert cover.start < cover.end <= first_body
 
 
 def test_grades_attach_to_the_question_they_grade(report_and_passages) -> None:
@@ -200,8 +208,8 @@ def test_bullets_are_one_list_item_each(report_and_passages) -> None:
 
 def test_ids_order_and_offsets(report_and_passages) -> None:
     _, passages = report_and_passages
-    assert [p.paragraph for p in passages] == list(range(1, len(passages) + 1))
-    assert [p.id for p in passages] == [f"t:p{n:04d}" for n in range(1, len(passages) + 1)]
+    assert [p.paragraph for p in passages] == list(range(len(passages)))  # the cover is 0
+    assert [p.id for p in passages] == [f"t:p{n:04d}" for n in range(len(passages))]
     assert [p.start for p in passages] == sorted(p.start for p in passages)
     source = COVER + BODY
     for passage in passages:
@@ -214,7 +222,7 @@ def test_pages_come_from_the_contents(report_and_passages) -> None:
     assert by_text(passages, "preventing crime and keeping", "paragraph").page == 7
     assert 7 <= by_text(passages, "evaluate what works").page <= 9
     pages = [p.page for p in passages]
-    assert pages == sorted(pages) and pages[0] == 3 and pages[-1] == 9
+    assert pages == sorted(pages) and pages[:2] == [1, 3] and pages[-1] == 9  # the cover, then the body
 
 
 COLUMNS = """Contents

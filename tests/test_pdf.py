@@ -112,7 +112,7 @@ def test_offsets_point_into_the_extracted_text(built: BuiltPdf, from_pdf: Parsed
     assert text == read_pdf(built.data, PDF_NAME).text  # the same bytes give the same text
     words = re.compile(r"[A-Za-z0-9]+")
     for passage in from_pdf.passages:
-        if passage.kind in ("judgment", "table"):
+        if passage.kind in ("judgment", "table", "cover"):  # these also say what they are
             continue
         span = text[passage.start : passage.end]
         covered = set(words.findall(span))
@@ -173,10 +173,12 @@ def test_printed_page_numbers_become_labels_where_they_differ() -> None:
     parsed = parse_bytes(built.data, source="small.pdf", report_id="small")
     assert parsed.report.pages == built.pages >= 4
     assert parsed.report.kind == "legitimacy" and parsed.report.force == "Exampleshire Constabulary"
-    first = parsed.passages[0]
+    cover, first, *_ = parsed.passages
+    assert (cover.kind, cover.page, cover.page_label) == ("cover", 1, None)
     assert (first.page, first.page_label) == (3, "1")
     assert {(p.page, p.page_label) for p in parsed.passages} >= {(4, "2")}
-    assert not any("Exampleshire Constabulary" in p.text or p.text.strip().isdigit() for p in parsed.passages)
+    body = parsed.passages[1:]  # the running header is gone from the body; the cover names the force
+    assert not any("Exampleshire Constabulary" in p.text or p.text.strip().isdigit() for p in body)
 
 
 def test_labels_equal_to_pages_are_left_out() -> None:

@@ -224,3 +224,12 @@ def test_a_why_question_is_answered_by_the_paragraph_that_explains(qa: QA) -> No
     assert unweighted.ask(question).hits[0].passage.kind == "list_item"
     # a question that asks no reason still finds the list item first
     assert qa.ask("Are arrested foreign nationals checked abroad?").hits[0].passage.kind == "list_item"
+
+
+def test_the_publication_date_is_answered_from_the_cover(qa: QA) -> None:
+    result = qa.ask("When did this report come out?")
+    assert result.answer.found and result.hits[0].passage.kind == "cover"
+    assert "was published in February 2016" in result.answer.text
+    # a year only the cover holds is when the report came out, not a year it reports on
+    elsewhere = qa.ask("How many crimes were recorded in 2016?")
+    assert not elsewhere.answer.found and "“2016”" in elsewhere.answer.text

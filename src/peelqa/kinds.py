@@ -20,6 +20,7 @@ class PassageKind(StrEnum):
     TABLE = "table"  # one row of a table, with its caption and column names
     FIGURE = "figure"  # a labelled figure ("Force in numbers") with its values
     JUDGMENT = "judgment"  # a graded judgment of one inspection question
+    COVER = "cover"  # what the cover says: title, force, publication month (passage 0)
 
 
 class IntentKind(StrEnum):

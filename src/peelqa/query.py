@@ -8,6 +8,7 @@ tokenises the question again, expands its acronyms again or encodes it twice.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,7 +22,7 @@ from .index import Index
 from .index.postings import TermQuery
 from .intents import Intent, asks_reason, read_intent, without_set_aside
 from .keywords import Token, tokenize, tokens
-from .kinds import AnswerType
+from .kinds import AnswerType, PassageKind
 from .near_terms import NearTerms
 from .records import Report
 
@@ -125,6 +126,10 @@ class Analyser:
         self._names = _ReportNames(index.reports.values())
         self._examples = fitted_examples(encoder)
         self.near_terms = NearTerms(index, encoder)
+        # a year only covers hold is when reports came out, not one they report on
+        covers = [p.text for p in index.passages if p.kind is PassageKind.COVER]
+        cover_years = Counter(year for text in covers for year in set(tokenize(text)) if _YEAR.fullmatch(year))
+        self._cover_years = frozenset(year for year, n in cover_years.items() if index.document_frequency(year) == n)
         # the words of the headings the graded judgments sit under: what a grades question may be about
         self._judged = frozenset(
             tokenize(" ".join(heading for row in index.judgment_rows.tolist() for heading in index.passages[row].section))
@@ -207,7 +212,9 @@ class Analyser:
             in_name = any(start <= token.start < end for start, end in spans)
             capitalised = word[:1].isupper() and sum(c.isupper() for c in word) == 1  # "Kent", not "AFIs"
             year = _YEAR.fullmatch(token.stem) is not None and token.stem not in self._names.report_years
-            if token.stem in missing and ((in_name and capitalised) or year):
+            if year and token.stem in self._cover_years:
+                strangers.append(word)
+            elif token.stem in missing and ((in_name and capitalised) or year):
                 strangers.append(word)
         for match in _FORCE_NAME.finditer(question):
             name = tuple(t for t in tokenize(match.group(1)) if t not in _FORCE_WORDS)

@@ -24,11 +24,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ReportParseError, UnsupportedFile
+from ..kinds import PassageKind
 from ..records import Passage, Report
 from . import shapes
 from .assemble import Draft, assemble
 from .classify import classify
-from .front_matter import inspection_kind, read_front_matter
+from .front_matter import FrontMatter, inspection_kind, read_front_matter
 from .furniture import strip_running_lines
 from .layout import Lexicon, unwrap
 from .outline import build_outline
@@ -150,6 +151,35 @@ def _grade_for(section: tuple[str, ...], judgments: dict[str, str]) -> str | Non
     return None
 
 
+def _cover_passage(front: FrontMatter, report_id: str, read: Source) -> Passage | None:
+    """What the cover says, as passage 0: "When was the report published?" is asked of it.
+
+    Only a cover that names the force or a publication month is a passage:
+    a title alone says nothing that the citation does not.
+    """
+    if front.cover_span is None or not (front.inspection_of or front.published_as):
+        return None
+    # one sentence, as a reader would say what the cover shows: an answer quoting
+    # the month then also says what was published
+    named = " – ".join(part.rstrip(". ") for part in (front.title, front.inspection_of) if part)
+    if not front.published_as:
+        text = f"This report is “{named}”"
+    else:
+        text = f"This report, “{named}”, was published in {front.published_as}" if named else f"This report was published in {front.published_as}"
+    start, end = front.cover_span
+    return Passage(
+        id=f"{report_id}:p0000",
+        report_id=report_id,
+        kind=PassageKind.COVER,
+        text=text + ".",
+        section=("Cover",),  # where a citation says it is
+        paragraph=0,
+        page=read.page_at(start) if read.page_starts else 1,
+        start=start,
+        end=end,
+    )
+
+
 def parse_text(text: str, *, source: str, sha256: str, report_id: str) -> ParsedReport:
     """Parse the text edition of one report.
 
@@ -184,7 +214,7 @@ def _parse_source(read: Source, *, source: str, sha256: str, report_id: str) -> 
         pages=read.pages,
     )
     ordered: list[Draft] = sorted(drafts, key=lambda d: (d.start, d.end))
-    passages = []
+    passages = [cover] if (cover := _cover_passage(front, report_id, read)) else []
     for order, draft in enumerate(ordered, start=1):
         page = read.page_at(draft.start) if read.page_starts else outline.page_at(draft.start)
         label = labels.get(page) if page is not None else None

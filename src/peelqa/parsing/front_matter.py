@@ -38,6 +38,9 @@ class FrontMatter:
     kind: str | None  # the inspection's type, where the title names one
     toc: tuple[tuple[str, int], ...]  # (heading, page) in contents order
     body_start: int  # index of the first body block
+    cover_span: tuple[int, int] | None = None  # source offsets of the cover's blocks
+    published_as: str | None = None  # the publication month as the cover writes it ("February 2016")
+    inspection_of: str | None = None  # the cover's line naming the force ("An inspection of Wiltshire Police")
 
 
 def _is_toc_block(block: Block, *, after_contents_heading: bool) -> bool:
@@ -110,15 +113,18 @@ def read_front_matter(blocks: list[Block]) -> FrontMatter:
     title = clean_inline(strip_note_marks(cover[0].text)[0]) if cover else ""
 
     force = ""
+    inspection_of = None
     if match := _INSPECTION_OF.search(cover_text):
         force = match.group("force").rstrip(" .")
+        inspection_of = cover_text[cover_text.rfind("\n", 0, match.start()) + 1 : match.end()].strip()
     elif match := _FORCE_NAME.search(title):
         force = match.group(1)
 
-    published = None
+    published = published_as = None
     if match := _MONTH_YEAR.search(cover_text):
         month = _MONTHS.index(match.group(1).lower()) + 1
         published = f"{match.group(2)}-{month:02d}"
+        published_as = f"{_MONTHS[month - 1].title()} {match.group(2)}"
 
     year: int | None = None
     if match := _YEAR.search(title):
@@ -134,4 +140,7 @@ def read_front_matter(blocks: list[Block]) -> FrontMatter:
         kind=inspection_kind(title),
         toc=toc,
         body_start=body_start,
+        cover_span=(cover[0].start, cover[-1].end) if cover else None,
+        published_as=published_as,
+        inspection_of=inspection_of,
     )
