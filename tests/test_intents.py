@@ -47,9 +47,10 @@ def test_a_list_no_report_has_is_answered_by_the_one_they_have_when_named_as_a_l
     assert (named.heading, named.instead_of, named.topic) == ("Areas for improvement", "Recommendations", ("digit", "evid"))
     concern = read_intent("Was there any cause for concern?", held)
     assert (concern.heading, concern.instead_of) == ("Areas for improvement", "Causes of concern")
-    # the verb shares the heading's stem, not its meaning: the named heading stays, and is not found
+    assert not named.only_if_narrowed and not concern.only_if_narrowed
+    # the verb asks what was recommended: the items about its topic, if any are
     verb = read_intent("What did HMIC recommend in 2014?", held)
-    assert (verb.heading, verb.instead_of) == ("Recommendations", None)
+    assert (verb.heading, verb.instead_of, verb.only_if_narrowed) == ("Areas for improvement", "Recommendations", True)
     assert read_intent("What are the recommendations?").instead_of is None  # nothing held to give instead
 
 

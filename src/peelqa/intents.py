@@ -77,6 +77,7 @@ class Intent:
     heading: str | None = None  # the list heading asked for
     instead_of: str | None = None  # the list heading the question named, which no report has
     leaving_out: tuple[str, ...] = ()  # keyword stems of what a list question sets aside ("apart from investigation")
+    only_if_narrowed: bool = False  # a list only when its topic picks some of the items out, else passages
     topic: tuple[str, ...] = ()  # keyword stems left once the form is taken away
 
 
@@ -153,11 +154,20 @@ def read_intent(
         if stems and stems <= words and _ASKS_FOR_LIST.search(question):
             topic = tuple(sorted(words - stems - _TOPIC_NOISE - aside_clause))
             leaving_out = tuple(sorted(aside - stems))
-            if heading not in list_headings and held and _names_list(heading, question):
+            if heading not in list_headings and held:
                 # "every recommendation for improvement" of a report that sets areas for
-                # improvement: the things it asks the force to change, under their own name
+                # improvement: the things it asks the force to change, under their own name.
+                # "What did HMIC recommend about digital evidence?" uses only the verb: those of
+                # the items about it, if any are ("… in its 2014 inspection": passages)
                 topic = tuple(word for word in topic if word not in _stems(held[0]))
-                return Intent(IntentKind.LIST, heading=held[0], topic=topic, instead_of=heading, leaving_out=leaving_out)
+                return Intent(
+                    IntentKind.LIST,
+                    heading=held[0],
+                    topic=topic,
+                    instead_of=heading,
+                    leaving_out=leaving_out,
+                    only_if_narrowed=not _names_list(heading, question),
+                )
             return Intent(IntentKind.LIST, heading=heading, topic=topic, leaving_out=leaving_out)
     if asks_value or asks_reason(question):
         likely = None

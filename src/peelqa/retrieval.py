@@ -264,6 +264,7 @@ class Retriever:
         about = self._items_about(q, rows)
         if about:
             return self._ranked_items(scored, about)
+        narrowed = False
         by_report: dict[str, dict[tuple[str, ...], list[int]]] = {}
         for i, row in enumerate(rows.tolist()):
             passage = self.index.passages[row]
@@ -277,6 +278,7 @@ class Retriever:
             ordered = list(groups)  # document order
             if q.intent.topic:
                 ordered = self._scope_groups(q, ordered, relevance, self._chapters_of(report_id))
+                narrowed |= len(ordered) < len(groups)
             for key in ordered:
                 label = key[-1] if key else report.title
                 if several:
@@ -284,6 +286,8 @@ class Retriever:
                 for i in groups[key]:
                     hits.append(self._hit(scored, i, len(hits) + 1, group=label))
                     hit_rows.append(int(rows[i]))
+        if q.intent.only_if_narrowed and q.intent.topic and not narrowed:
+            return [], []  # "What did HMIC recommend in its 2014 inspection?": no item is about that
         return hits, hit_rows
 
     def _not_set_aside(self, q: Query, rows: np.ndarray) -> np.ndarray:
@@ -460,10 +464,11 @@ class Retriever:
         if intent.kind is IntentKind.LIST:
             items, item_rows = self._list_hits(q, scope)
             if items:
-                if intent.instead_of:
+                if intent.instead_of and not intent.only_if_narrowed:
                     note = f"the reports searched list no “{intent.instead_of}”; these are their “{intent.heading}”"
                 return done(items, item_rows, True, note)
-            note = f"the reports searched list no “{intent.heading}”"
+            if not intent.only_if_narrowed:
+                note = f"the reports searched list no “{intent.heading}”"
             intent = Intent(IntentKind.PASSAGES)
 
         judgments = scope.keep(self.index, self._judgments)
