@@ -71,6 +71,12 @@ def _reports(result: Result) -> set[str]:
         ),
         (["What are the areas for improvement?"], "Which of those are about supervision?", "Which of the areas for improvement are about supervision?"),
         (["What was the overall judgment?"], "And for preventing crime?", "How was the force graded for preventing crime?"),
+        (
+            ["How satisfied are victims with the service?"],
+            "How does that compare with England and Wales?",
+            "How satisfied are victims with the service, compared with England and Wales?",
+        ),
+        (["What is the crime rate?"], "Is that higher than the national average?", "What is the crime rate, compared with the national average?"),
     ],
 )
 def test_a_follow_up_is_understood_from_the_question_before(

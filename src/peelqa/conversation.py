@@ -96,6 +96,15 @@ _DEMONSTRATIVE = re.compile(
     re.I,
 )
 _PLURAL = frozenset({"these", "those", "them"})
+# "How does that compare with England and Wales?": the pronoun stands for the previous
+# answer, so the comparison is added to the previous question
+_COMPARES = re.compile(
+    r"^\W*(?:and\s+|so\s+)?(?:how\s+(?:does|do|did|is|was|are|were)\s+(?:that|this|it|these|those)\s+"
+    r"(?:compare|stack\s+up|measure\s+up)\s+(?P<to>(?:with|to|against|next\s+to)\b.*?)"
+    r"|(?:is|was|are|were)\s+(?:that|this|it|these|those)\s+(?:better|worse|higher|lower|more|less|above|below)"
+    r"\s+(?:than\s+)?(?P<than>.*?))\W*$",
+    re.I,
+)
 # An auxiliary and its subject before a question's first content word make that word its verb
 # ("How does the force [tackle] anti-social behaviour?").
 _AUXILIARY_BEFORE = re.compile(r"\b(?:do|does|did|can|could|will|would|should)\s+((?:[\w'’-]+\s+){0,3})$", re.I)
@@ -454,6 +463,10 @@ class Resolver:
 
     def _referring(self, previous: Turn, question: str) -> Turn | None:
         """The question with its first pronoun replaced by what it stands for."""
+        if compares := _COMPARES.match(question):
+            against = compares.group("to") or f"with {compares.group('than')}"
+            against = re.sub(r"^(?:to|against|next\s+to)\b", "with", against.strip(), flags=re.I)
+            return replace(previous, after=f"{previous.after.rstrip(' ?.')}, compared {against}?")
         pronouns = _pronouns(question)
         if not pronouns:
             return None
