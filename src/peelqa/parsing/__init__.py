@@ -164,8 +164,10 @@ def _cover_passage(front: FrontMatter, report_id: str, read: Source) -> Passage 
     named = " – ".join(part.rstrip(". ") for part in (front.title, front.inspection_of) if part)
     if not front.published_as:
         text = f"This report is “{named}”"
+    elif named:
+        text = f"This report, “{named}”, was published in {front.published_as}"
     else:
-        text = f"This report, “{named}”, was published in {front.published_as}" if named else f"This report was published in {front.published_as}"
+        text = f"This report was published in {front.published_as}"
     start, end = front.cover_span
     return Passage(
         id=f"{report_id}:p0000",
