@@ -3,7 +3,9 @@
 Each line is a follow-up with the questions asked before it; `peelqa eval`
 asks it with that history. Measured 2026-11-27 on the shipped report:
 hit@1 0.65, hit@5 1.00, MRR@10 0.775, list coverage 1.0 with history; the
-same follow-ups asked without it score hit@1 0.25, hit@5 0.55.
+same follow-ups asked without it score hit@1 0.25, hit@5 0.55. Third session
+(what was recommended about a topic, comparisons with the previous answer):
+hit@1 0.80, MRR@10 0.892.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ def test_the_follow_up_file_holds_conversations() -> None:
 
 def test_follow_ups_meet_their_floors(qa: QA) -> None:
     report = evaluate(qa, load_questions(FOLLOW_UPS))
-    assert report["hit@1"] >= 0.6, report["misses"]
+    assert report["hit@1"] >= 0.75, report["misses"]
     assert report["hit@5"] >= 0.95, report["misses"]
-    assert report["mrr@10"] >= 0.75, report["misses"]
+    assert report["mrr@10"] >= 0.85, report["misses"]
     assert report["list_coverage"] == 1.0, report["misses"]
     # at most one refused: "What about restorative justice?" after "How many offenders does it
     # (Switch) manage?" reads as a count no passage gives, which the not-found rule refuses

@@ -234,7 +234,9 @@ def test_the_untouched_questions_do_not_regress(qa: QA) -> None:
     0.938, MRR@10 0.750, list coverage 0.689, list precision 0.333, refused
     13/18, answerable refused 0/64: its list questions are read as lists less
     often, while the independent sets gained (README, "Quality"); with years
-    and durations read, refused 14/18. Only the
+    and durations read, refused 14/18. Third session (list headings named but
+    not held, clauses setting part of a list aside, why-questions, the cover):
+    unchanged but answer hit 0.709 -> 0.727. Only the
     summary figures are kept here, never which questions miss: a failure
     must not show them.
     """
@@ -271,34 +273,57 @@ def test_the_probe_questions_do_not_regress(qa: QA) -> None:
     Before tuning: hit@1 0.672, hit@5 0.906, MRR@10 0.761, list coverage 0.833,
     list precision 0.240, unanswerable refused 10/16, answerable refused 2/64.
     After (question-form classifier, list sections, years, value sentences,
-    durations): 0.719, 0.969, 0.814, 1.000, 0.333, 12/16, 0/64. Its precision
-    counts lists the report runs into one sentence, answered as a passage, as 0.
+    durations): 0.719, 0.969, 0.814, 1.000, 0.333, 12/16, 0/64; with why-questions
+    and the cover (third session): 0.750, 0.984, 0.840. Its precision counts lists
+    the report runs into one sentence, answered as a passage, as 0.
     """
     report = evaluate(qa, load_questions(PROBE_QUESTIONS))
-    assert report["hit@1"] >= 0.70, report["misses"]
-    assert report["hit@5"] >= 0.95, report["misses"]
-    assert report["mrr@10"] >= 0.79, report["misses"]
+    assert report["hit@1"] >= 0.72, report["misses"]
+    assert report["hit@5"] >= 0.96, report["misses"]
+    assert report["mrr@10"] >= 0.81, report["misses"]
     assert report["list_coverage"] >= 0.95, report["misses"]
     assert report["refused"] >= 11 / 16, report["misses"]
     assert report["wrongly_refused"] <= 1 / 64, report["misses"]
 
 
 def test_the_fresh_questions_do_not_regress(qa: QA) -> None:
-    """64 questions a second writer wrote from the report alone (2026-11-27): never read, never tuned on.
+    """64 questions a second writer wrote from the report alone (2026-11-27), tuned on since the third session.
 
-    Measured before this session's changes: hit@1 0.640, hit@5 0.840, MRR@10
-    0.718, list coverage 0.875, list precision 0.281, unanswerable refused
-    7/14, answerable refused 1/50; after them (summary lines only): 0.700,
-    0.900, 0.775, 0.750, 0.292, 6/14, 1/50. As for the held-out set, only the
-    figures are kept: a failure must not show which questions miss.
+    Untouched for two sessions: hit@1 0.640, hit@5 0.840, MRR@10 0.718, list
+    coverage 0.875, list precision 0.281, unanswerable refused 7/14, answerable
+    refused 1/50; then 0.700, 0.900, 0.775, 0.750, 0.292, 6/14, 1/50. Read and
+    tuned on from the third session (its list misses: a named list no report
+    has, a clause setting part of the list aside, a chapter named by chance):
+    0.780, 0.960, 0.848, 1.000, 0.625, 6/14, 1/50.
     """
-    figures = _figures_only(qa, FRESH_QUESTIONS)
-    assert figures["hit@1"] >= 0.66, figures
-    assert figures["hit@5"] >= 0.86, figures
-    assert figures["mrr@10"] >= 0.74, figures
-    assert figures["list_coverage"] >= 0.7, figures
-    assert figures["refused"] >= 5 / 14, figures
-    assert figures["wrongly_refused"] <= 2 / 50, figures
+    report = evaluate(qa, load_questions(FRESH_QUESTIONS))
+    assert report["hit@1"] >= 0.75, report["misses"]
+    assert report["hit@5"] >= 0.94, report["misses"]
+    assert report["mrr@10"] >= 0.82, report["misses"]
+    assert report["list_coverage"] >= 0.95, report["misses"]
+    assert report["refused"] >= 6 / 14, report["misses"]
+    assert report["wrongly_refused"] <= 1 / 50, report["misses"]
+
+
+BLIND_QUESTIONS = DEV_QUESTIONS.parent / "blind_questions.jsonl"
+
+
+def test_the_blind_questions_do_not_regress(qa: QA) -> None:
+    """80 questions a third writer wrote from the report alone (2026-11-27, third session): never read, never tuned on.
+
+    Measured before that session's changes: hit@1 0.742, hit@5 0.887, MRR@10
+    0.805, list coverage 0.700, list precision 0.438, unanswerable refused
+    11/18, answerable refused 2/62; after them: 0.758, 0.903, 0.821, 0.767,
+    0.529, 11/18, 2/62. Only the figures are kept: a failure must not show
+    which questions miss.
+    """
+    figures = _figures_only(qa, BLIND_QUESTIONS)
+    assert figures["hit@1"] >= 0.73, figures
+    assert figures["hit@5"] >= 0.88, figures
+    assert figures["mrr@10"] >= 0.79, figures
+    assert figures["list_coverage"] >= 0.72, figures
+    assert figures["refused"] >= 10 / 18, figures
+    assert figures["wrongly_refused"] <= 3 / 62, figures
 
 
 def test_the_warm_up_reads_what_a_first_list_question_would(index: Index, encoder: Encoder) -> None:
