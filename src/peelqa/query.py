@@ -157,7 +157,7 @@ class Analyser:
         missing = list(dict.fromkeys(question[t.start : t.end] for t in found if t.stem in unread))
         # "Apart from investigation, where …?": its form is read with and without what it sets aside
         kept = without_set_aside(question)
-        asides = [kept] if kept != question else []
+        asides = [kept] if kept != question and any(c.isalnum() for c in kept) else []
         if missing or asides:
             vectors = self.encoder.encode_queries([question, *asides, *missing])
             vector, forms = vectors[:1], vectors[: 1 + len(asides)]
