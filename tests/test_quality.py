@@ -326,6 +326,28 @@ def test_the_blind_questions_do_not_regress(qa: QA) -> None:
     assert figures["wrongly_refused"] <= 3 / 62, figures
 
 
+BLIND2_QUESTIONS = DEV_QUESTIONS.parent / "blind2_questions.jsonl"
+
+
+def test_the_second_blind_questions_do_not_regress(qa: QA) -> None:
+    """80 questions a fourth writer wrote from the report alone (2026-11-27, third session): never read, never tuned on.
+
+    Written while that session's changes were being made, and measured once
+    each on the code before them (hit@1 0.790, hit@5 0.919, MRR@10 0.856,
+    list coverage 0.760, list precision 0.600, unanswerable refused 11/18,
+    answerable refused 3/62) and after (0.806, 0.919, 0.864, 0.900, 0.800,
+    11/18, 3/62). Only the figures are kept: a failure must not show which
+    questions miss.
+    """
+    figures = _figures_only(qa, BLIND2_QUESTIONS)
+    assert figures["hit@1"] >= 0.78, figures
+    assert figures["hit@5"] >= 0.9, figures
+    assert figures["mrr@10"] >= 0.84, figures
+    assert figures["list_coverage"] >= 0.85, figures
+    assert figures["refused"] >= 10 / 18, figures
+    assert figures["wrongly_refused"] <= 4 / 62, figures
+
+
 def test_the_warm_up_reads_what_a_first_list_question_would(index: Index, encoder: Encoder) -> None:
     # the first question of a service is as fast as the hundredth: nothing is read on first need
     fresh = QA(index, encoder)
