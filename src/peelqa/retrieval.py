@@ -384,7 +384,8 @@ class Retriever:
         elsewhere = frozenset().union(*(words for chapter, words in chapters.items() if chapter not in listed))
         everywhere = frozenset.intersection(*named.values())
         telling = [w for w in q.intent.topic if w not in everywhere and w not in elsewhere]
-        naming = {key: sum(q.weights.get(word, 0.0) for word in telling if word in named[key]) for key in groups}
+        rarest = max(q.weights.values(), default=1.0)  # a heading word no passage holds weighs the most
+        naming = {key: sum(q.weights.get(word, rarest) for word in telling if word in named[key]) for key in groups}
         most = max(naming.values(), default=0.0)
         # a heading naming far less of the topic than another shares a word by chance
         # ("tackling" anti-social behaviour, "tackling" organised crime)
