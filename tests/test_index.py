@@ -27,7 +27,7 @@ from peelqa.errors import (
 )
 from peelqa.context import index_texts
 from peelqa.index import Index, build, load, read_manifest
-from peelqa.kinds import VectorIndexKind
+from peelqa.kinds import PassageKind, VectorIndexKind
 from peelqa.parsing import parse_file
 from peelqa.sentences import split_sentences
 
@@ -74,6 +74,16 @@ def test_manifest_records_what_was_built(index_dir: Path, index: Index, corpus_d
     assert set(manifest["files"]) >= {"passages.npy", "sentences.npy", "passages.jsonl", "reports.json", "rows.json"}
     assert manifest["tables"]["passages"]["kind"] == "flat"  # one report is far below the IVF size
     assert set(manifest["build"]) >= {"seconds", "embed_seconds", "texts_embedded", "texts_reused"}
+
+
+def test_passage_kinds_are_read_without_parsing_passages(index: Index) -> None:
+    rows = np.arange(index.count())
+    for kind in PassageKind:
+        expected = [row for row in rows.tolist() if index.passages[row].kind is kind]
+        assert index.rows_of_kind(kind).tolist() == expected, kind
+        assert np.flatnonzero(index.is_kind(rows, kind)).tolist() == expected, kind
+    assert index.rows_of_kind(PassageKind.COVER).tolist() == [0]
+    assert len(index.rows_of_kind(PassageKind.JUDGMENT)) == len(index.judgment_rows) > 0
 
 
 def test_nothing_is_rebuilt_when_nothing_changed(scratch_index: Path, corpus_dir: Path, encoder) -> None:

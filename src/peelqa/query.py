@@ -127,7 +127,7 @@ class Analyser:
         self._examples = fitted_examples(encoder)
         self.near_terms = NearTerms(index, encoder)
         # a year only covers hold is when reports came out, not one they report on
-        covers = [p.text for p in index.passages if p.kind is PassageKind.COVER]
+        covers = [index.passages[row].text for row in index.rows_of_kind(PassageKind.COVER).tolist()]
         cover_years = Counter(year for text in covers for year in set(tokenize(text)) if _YEAR.fullmatch(year))
         self._cover_years = frozenset(year for year, n in cover_years.items() if index.document_frequency(year) == n)
         # the words of the headings the graded judgments sit under: what a grades question may be about
@@ -212,9 +212,8 @@ class Analyser:
             in_name = any(start <= token.start < end for start, end in spans)
             capitalised = word[:1].isupper() and sum(c.isupper() for c in word) == 1  # "Kent", not "AFIs"
             year = _YEAR.fullmatch(token.stem) is not None and token.stem not in self._names.report_years
-            if year and token.stem in self._cover_years:
-                strangers.append(word)
-            elif token.stem in missing and ((in_name and capitalised) or year):
+            # a year only covers hold is a stranger too: it is when a report came out
+            if (year and token.stem in self._cover_years) or (token.stem in missing and ((in_name and capitalised) or year)):
                 strangers.append(word)
         for match in _FORCE_NAME.finditer(question):
             name = tuple(t for t in tokenize(match.group(1)) if t not in _FORCE_WORDS)

@@ -138,10 +138,6 @@ class Retriever:
         self._chapters: dict[str, dict[str, frozenset[str]]] = {}  # report -> chapter heading -> its words
         self.analyser = Analyser(index, encoder, self.list_headings)
         self._holding: dict[AnswerType, np.ndarray] = {}  # answer type -> which passages hold such a value
-        # footnotes, list items, tables, figures and judgments state, cite or ask; paragraphs explain
-        self._not_prose = np.fromiter(
-            (passage.kind is not PassageKind.PARAGRAPH for passage in index.passages), bool, index.count()
-        )
 
     # -- scoring ---------------------------------------------------------------
 
@@ -174,8 +170,10 @@ class Retriever:
         fused = self.tuning.dense_weight * dense + self.tuning.keyword_weight * keyword / top
         if q.answer_type is not None and self.tuning.value_weight:
             fused = fused + self.tuning.value_weight * self._holds(q.answer_type)[chosen]
-        if q.asks_reason and self.tuning.reason_penalty:  # "Why …?" wants the paragraph that explains
-            fused = fused - self.tuning.reason_penalty * self._not_prose[chosen]
+        if q.asks_reason and self.tuning.reason_penalty:
+            # "Why …?" wants the paragraph that explains: footnotes, list items, tables,
+            # figures and judgments state, cite or ask
+            fused = fused - self.tuning.reason_penalty * ~self.index.is_kind(chosen, PassageKind.PARAGRAPH)
         return _Scored(chosen, dense, keyword, fused)
 
     def read_values(self) -> None:

@@ -318,6 +318,9 @@ def _write_build(
     first = np.searchsorted(spans[:, 0], np.arange(len(passages) + 1), side="left")
     np.save(folder / "sentences.first.npy", first.astype(np.int64), allow_pickle=False)
     np.save(folder / "passages.asks.npy", np.asarray([p.text.endswith("?") for p in passages]), allow_pickle=False)
+    kind_codes = {kind: code for code, kind in enumerate(PassageKind)}
+    kinds = np.asarray([kind_codes[p.kind] for p in passages], dtype=np.uint8)
+    np.save(folder / "passages.kinds.npy", kinds, allow_pickle=False)
 
     vocabulary = write_postings(folder, [tokens for p in parts for tokens in p.context_tokens])
     _write_terms(folder, "passages.terms", [tokens for p in parts for tokens in p.passage_tokens], vocabulary)
@@ -333,6 +336,7 @@ def _write_build(
             "reports": report_rows,
             "lists": lists,
             "judgments": [row for row, p in enumerate(passages) if p.kind is PassageKind.JUDGMENT],
+            "kinds": [kind.value for kind in PassageKind],  # what each code in passages.kinds.npy stands for
         },
     )
     acronyms: dict[str, str] = {}

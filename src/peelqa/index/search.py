@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndexCorrupt
+from ..kinds import PassageKind
 from ..records import Passage, Report
 from .postings import Postings, TermQuery
 from .store import PassageStore, load_build, open_array
@@ -77,6 +78,7 @@ class Index:
         self._spans = open_array(folder / "sentences.spans.npy")
         self._first_sentence = open_array(folder / "sentences.first.npy")
         self._asks = open_array(folder / "passages.asks.npy")
+        self._kinds = open_array(folder / "passages.kinds.npy")
         self._passage_terms = _Terms(folder, "passages.terms")
         self._sentence_terms = _Terms(folder, "sentences.terms")
         self.postings = Postings(folder, documents=len(self.passages))
@@ -91,6 +93,7 @@ class Index:
         # what the parser recorded: list items by the heading naming their list, judgments
         self.list_rows: dict[str, np.ndarray] = {h: np.asarray(r, dtype=np.int64) for h, r in rows["lists"].items()}
         self.judgment_rows = np.asarray(rows["judgments"], dtype=np.int64)
+        self._kind_codes = {PassageKind(name): code for code, name in enumerate(rows["kinds"])}
         self._by_force: dict[str, set[str]] = {}
         self._by_year: dict[int | None, set[str]] = {}
         for report in reports.values():
@@ -152,6 +155,14 @@ class Index:
     def is_question(self, rows: np.ndarray) -> np.ndarray:
         """Whether each passage is itself a question (ends with "?")."""
         return np.asarray(self._asks[rows], dtype=bool)
+
+    def is_kind(self, rows: np.ndarray, kind: PassageKind) -> np.ndarray:
+        """Whether each passage is of `kind`, read without parsing any passage."""
+        return np.asarray(self._kinds[rows] == self._kind_codes.get(kind, -1), dtype=bool)
+
+    def rows_of_kind(self, kind: PassageKind) -> np.ndarray:
+        """The rows of every passage of `kind`, in order."""
+        return np.flatnonzero(self._kinds[:] == self._kind_codes.get(kind, -1)).astype(np.int64)
 
     # -- dense -------------------------------------------------------------------
 

@@ -6,11 +6,13 @@
       builds/<build_id>/       one complete build
         manifest.json          format, model, code version, counts, sources, file sizes and checksums
         reports.json           the Report records
-        rows.json              each report's passage rows; list items by list heading; judgments
+        rows.json              each report's passage rows; list items by list heading; judgments;
+                               the passage kinds' names, by code
         passages.jsonl         one Passage record per line, in row order
         passages.offsets.npy   where each line starts, so a passage is read only when needed
         passages.npy           (passages, dimension) unit vectors of what is indexed for each
         passages.asks.npy      whether each passage is itself a question
+        passages.kinds.npy     each passage's kind, as a code (rows.json names them)
         sentences.npy          (sentences, dimension) unit vectors of every sentence
         sentences.spans.npy    (passage row, start, end) of each sentence, by passage row
         sentences.first.npy    the first sentence row of each passage (and the total)
@@ -51,7 +53,7 @@ __all__ = [
     "write_json",
 ]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 def sha256_of(path: Path) -> str:
