@@ -81,6 +81,12 @@ class Asker:
             if not self.builds or self.builds[-1] != data["build_id"]:
                 self.builds.append(data["build_id"])
 
+    def sees(self, build_id: str) -> None:
+        """Wait until this thread has had an answer from `build_id`: a swap shows on its next request."""
+        deadline = time.monotonic() + DEADLINE_S
+        while build_id not in self.builds and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def stop(self) -> None:
         self.stopped.set()
         assert self.thread is not None
